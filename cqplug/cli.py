@@ -1,0 +1,168 @@
+"""The command line (a stable contract; scripts depend on it).
+
+    cqplug list
+    cqplug check MODEL [--param NAME=VALUE ...]
+    cqplug run MODEL [--param NAME=VALUE ...] [--method cq|cq-ket|mean-field|lindblad]
+                     [--backend NAME] [--trajectories N] [--seed S] [--t-final T]
+                     [--dt DT] [--save-dt DS] [--output FILE.json]
+
+Bad input: a one-line error on stderr, exit status 2, nothing written to --output.
+Ctrl-C during a run: the finished part is kept, saved if --output was given (marked partial),
+exit status 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+import numpy as np
+
+from . import __version__
+from .errors import CQPlugError
+from .plugins import KINDS, get_registry
+
+
+def _param(text: str) -> tuple:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        return name.strip(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"parameter {name!r}: {value!r} is not a number") from None
+
+
+def _hist_range(text: str) -> tuple:
+    name, sep, rng = text.partition("=")
+    lo, sep2, hi = rng.partition(":")
+    try:
+        return name, (float(lo), float(hi))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected NAME=LOW:HIGH, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cqplug", description="Exact classical-quantum dynamics.")
+    parser.add_argument("--version", action="version", version=f"cqplug {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="list models, channels, methods and backends, and plugins that failed to load")
+
+    def model_args(p):
+        p.add_argument("model", help="model name (see `cqplug list`)")
+        p.add_argument("--param", "-p", action="append", type=_param, default=[], metavar="NAME=VALUE",
+                       help="set a model parameter (repeatable)")
+
+    model_args(sub.add_parser("check", help="validate parameters: trade-off ratio, saturation, exactness"))
+
+    run = sub.add_parser("run", help="solve a model and print or save the result")
+    model_args(run)
+    run.add_argument("--method", default="cq", help="cq (default), cq-ket, mean-field, lindblad, ...")
+    run.add_argument("--backend", default=None, help="integrator backend for trajectory methods (default: cpu)")
+    run.add_argument("--trajectories", "-n", type=int, default=10_000, help="ensemble size (cap with --target-stderr)")
+    run.add_argument("--seed", type=int, default=None, help="master seed (default: fresh, recorded in the result)")
+    run.add_argument("--t-final", type=float, default=2 * math.pi, help="final time (default 2 pi)")
+    run.add_argument("--dt", type=float, default=1e-3, help="largest time step (default 1e-3)")
+    run.add_argument("--save-dt", type=float, default=None, help="interval between saved times (default t_final/40)")
+    run.add_argument("--output", "-o", default=None, help="save the result (.json or .npz)")
+    run.add_argument("--workers", type=int, default=None, help="worker threads (default: all cores)")
+    run.add_argument("--chunk-size", type=int, default=None, help="trajectories per task (does not change results)")
+    run.add_argument("--target-stderr", type=float, default=None,
+                     help="stop when every observable's standard error is below this (--trajectories is the cap)")
+    run.add_argument("--bins", type=int, default=60, help="histogram bins per classical variable")
+    run.add_argument("--hist-range", action="append", type=_hist_range, default=[], metavar="NAME=LOW:HIGH",
+                     help="histogram range of a classical variable (default: from a pilot run)")
+    run.add_argument("--truncation", type=int, default=None, help="lindblad: Fock states per mode (default: automatic)")
+    run.add_argument("--reference", action="store_true",
+                     help="also solve the exact lindblad reference and print z-scores against it")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    return parser
+
+
+def cmd_list(out) -> int:
+    registry = get_registry()
+    for kind in KINDS:
+        print(f"{kind}:", file=out)
+        for name in registry.names(kind):
+            entry = registry.get(kind, name)
+            print(f"  {name:<22} {entry.summary}", file=out)
+            print(f"  {'':<22} [plugin {entry.plugin}, {entry.distribution}]", file=out)
+    if registry.failures:
+        print("failed plugins:", file=out)
+        for f in registry.failures:
+            print(f"  {f.plugin:<22} {f.reason}  [{f.distribution}]", file=out)
+    return 0
+
+
+def _problem(args):
+    from .problem import Problem
+
+    params = dict(args.param)
+    kwargs = {}
+    if getattr(args, "t_final", None) is not None:
+        kwargs = {"t_final": args.t_final, "save_dt": args.save_dt}
+    return Problem(args.model, params, **kwargs)
+
+
+def cmd_check(args, out) -> int:
+    problem = _problem(args)
+    print(problem.summary(), file=out)
+    return 0
+
+
+def cmd_run(args, out) -> int:
+    from .compare import zscores
+    from .solve import solve
+
+    problem = _problem(args)
+    options = dict(trajectories=args.trajectories, seed=args.seed, dt=args.dt, workers=args.workers,
+                   target_stderr=args.target_stderr, bins=args.bins, truncation=args.truncation,
+                   hist_range=dict(args.hist_range) or None, progress=False if args.quiet else None)
+    if args.chunk_size is not None:
+        options["chunk_size"] = args.chunk_size
+    result = solve(problem, method=args.method, backend=args.backend, **options)
+    reference = solve(problem, method="lindblad", tolerance=1e-6) if args.reference else None
+    if args.output:
+        result.save(args.output)
+    info = result.info
+    if not args.output or reference is not None:
+        what = f"{info['trajectories']} trajectories, seed {info['seed']}" if "seed" in info \
+            else f"truncation N = {info.get('truncation')}"
+        print(f"{info['model']} with {info['method']}" + (f" on {info['backend']}" if info["backend"] else "")
+              + f": {what}" + ("" if problem.exact else "  [CQ description is an approximation]"), file=out)
+        print(result.summary(), file=out)
+    if reference is not None:
+        print(f"z-scores against the exact reference (N = {reference.info['truncation']}):", file=out)
+        for name, z in zscores(result, reference).items():
+            print(f"  {name:>8}: max |z| = {np.nanmax(np.abs(z)):.2f} over {np.isfinite(z).sum()} times", file=out)
+    if args.output:
+        print(f"saved {args.output}" + (" (PARTIAL)" if result.partial else ""), file=out)
+    if result.partial:
+        print(f"interrupted: kept the {info['trajectories']} trajectories finished (result marked partial)",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = sys.stdout
+    try:
+        if args.command == "list":
+            return cmd_list(out)
+        if args.command == "check":
+            return cmd_check(args, out)
+        return cmd_run(args, out)
+    except CQPlugError as exc:
+        print(f"cqplug: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cqplug: interrupted before any trajectory block finished; nothing saved", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The ensemble driver: blocks, seeds, parallel chunks, streaming merge, stopping, interruption.
+
+Seed contract: block k (``BLOCK_SIZE`` trajectories) draws all its randomness from
+``SeedSequence(seed, spawn_key=(0, k))`` and blocks are merged in order, so a result depends on
+the seed only, not on the chunk size, the number of workers or the scheduling. A chunk (one
+task for a worker thread) is a run of consecutive blocks. Ctrl-C keeps every block finished in
+order so far and marks the result partial.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+import numpy as np
+
+from . import __version__
+from .errors import CQPlugError
+from .options import BLOCK_SIZE
+from .progress import Progress
+from .result import Result
+
+PILOT_TRAJECTORIES = 256
+
+
+def time_step(times: np.ndarray, dt: float) -> tuple:
+    """(effective dt, steps per saved interval): dt shrunk so saved times are hit exactly."""
+    interval = times[1] - times[0]
+    steps = max(1, math.ceil(interval / dt - 1e-9))
+    return interval / steps, steps
+
+
+def histogram_edges(problem, runner, seed: int, options) -> tuple:
+    """Per classical variable: (low, width); from ``hist_range`` or a pilot run's extent."""
+    names = [str(s) for s in problem.model.z]
+    unknown = set(options.hist_range or {}) - set(names)
+    if unknown:
+        raise CQPlugError(f"hist_range names {sorted(unknown)} are not classical variables; use {names}")
+    low, high = np.empty(len(names)), np.empty(len(names))
+    pilot = None
+    for i, name in enumerate(names):
+        if options.hist_range and name in options.hist_range:
+            low[i], high[i] = options.hist_range[name]
+            continue
+        if pilot is None:
+            ones = np.ones(len(names))
+            stats = runner.run_block(PILOT_TRAJECTORIES, np.random.SeedSequence(seed, spawn_key=(1,)),
+                                     -ones, ones, 1, PILOT_TRAJECTORIES)
+            pilot = stats.path_z
+        lo, hi = float(pilot[..., i].min()), float(pilot[..., i].max())
+        pad = 0.25 * (hi - lo) if hi > lo else 1.0
+        low[i], high[i] = lo - pad, hi + pad
+    return low, (high - low) / options.bins
+
+
+def run_ensemble(problem, terms, state: str, backend, options, method: str) -> Result:
+    """Integrate ``options.trajectories`` CQ trajectories and return their statistics."""
+    seed = options.seed if options.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+    dt, steps_per_save = time_step(problem.times, options.dt)
+    started = time.perf_counter()
+    runner = backend.prepare(problem, terms, state, dt, steps_per_save)
+    compiled = time.perf_counter()
+    low, width = histogram_edges(problem, runner, seed, options)
+
+    n_blocks = math.ceil(options.trajectories / BLOCK_SIZE)
+    blocks_per_chunk = math.ceil(options.chunk_size / BLOCK_SIZE)
+
+    def block_size(k):
+        return min(BLOCK_SIZE, options.trajectories - k * BLOCK_SIZE)
+
+    def run_chunk(first):
+        return [runner.run_block(block_size(k), np.random.SeedSequence(seed, spawn_key=(0, k)), low, width,
+                                 options.bins, options.n_paths if k == 0 else 0)
+                for k in range(first, min(first + blocks_per_chunk, n_blocks))]
+
+    merged, done_blocks, pending, stop, interrupted = None, 0, {}, False, False
+    progress = Progress(options.trajectories, options.progress)
+    chunk_starts = iter(range(0, n_blocks, blocks_per_chunk))
+    with ThreadPoolExecutor(options.worker_count) as pool:
+        running = {}
+        try:
+            while not stop:
+                while len(running) < 2 * options.worker_count:
+                    first = next(chunk_starts, None)
+                    if first is None:
+                        break
+                    running[pool.submit(run_chunk, first)] = first
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    first = running.pop(future)
+                    for offset, stats in enumerate(future.result()):
+                        pending[first + offset] = stats
+                while done_blocks in pending and not stop:  # merge strictly in block order
+                    stats = pending.pop(done_blocks)
+                    merged = stats if merged is None else merged.merge(stats)
+                    done_blocks += 1
+                    stop = options.target_stderr is not None and merged.count > 1 and \
+                        bool(np.all(merged.stderr <= options.target_stderr))
+                progress.update(merged.count if merged else 0)
+        except KeyboardInterrupt:
+            interrupted = True
+            for future in running:
+                future.cancel()
+        finally:
+            progress.close()
+            for future in running:
+                future.cancel()
+    if merged is None:
+        raise KeyboardInterrupt("interrupted before the first block of trajectories finished")
+
+    names = [o.name for o in problem.observables]
+    z_names = [str(s) for s in problem.model.z]
+    stderr = merged.stderr
+    histograms = {
+        z: {
+            "edges": low[i] + width[i] * np.arange(options.bins + 1),
+            "probability": merged.hist[i, :, 1:-1] / merged.count,
+            "underflow": merged.hist[i, :, 0] / merged.count,
+            "overflow": merged.hist[i, :, -1] / merged.count,
+            "trajectories": merged.count,
+        }
+        for i, z in enumerate(z_names)
+    }
+    paths = {"z": merged.path_z}
+    paths.update({n: merged.paths[:, :, k] for k, n in enumerate(names)})
+    return Result(
+        times=problem.times.copy(),
+        observables={n: {"mean": merged.mean[k].copy(), "stderr": stderr[k].copy()} for k, n in enumerate(names)},
+        histograms=histograms,
+        sample_paths=paths,
+        info=run_info(problem, method, backend.name, merged.count, interrupted) | {
+            "seed": seed, "dt": dt, "state": state, "target_stderr": options.target_stderr,
+            "compile_seconds": compiled - started, "run_seconds": time.perf_counter() - compiled,
+        },
+    )
+
+
+def run_info(problem, method: str, backend, trajectories, partial: bool = False) -> dict:
+    """Metadata every result carries."""
+    return {
+        "model": problem.model.name,
+        "parameters": dict(problem.params),
+        "method": method,
+        "backend": backend,
+        "trajectories": trajectories,
+        "partial": partial,
+        "exact": problem.exact,
+        "approximations": problem.approximations,
+        "tradeoff_ratio": problem.tradeoff.ratio,
+        "version": __version__,
+    }

@@ -1,0 +1,28 @@
+"""Exceptions raised by cqplug.
+
+Every error a user can cause derives from :class:`CQPlugError`; its message says what was
+wrong and how to fix it, in one line, so the command line can print it as it is.
+"""
+
+
+class CQPlugError(Exception):
+    """Base class of the errors caused by input (the CLI prints them and exits with status 2)."""
+
+
+class InvalidProblem(CQPlugError, ValueError):
+    """A model, its parameters, its initial state or the time grid is not acceptable."""
+
+
+class PositivityViolation(InvalidProblem):
+    """The decoherence–diffusion trade-off fails: the dynamics is not a valid (positive) CQ theory."""
+
+
+class UnknownName(CQPlugError, LookupError):
+    """A model, channel, method or backend name that no loaded plugin provides."""
+
+    def __str__(self):  # LookupError would print the repr of the message
+        return str(self.args[0])
+
+
+class BackendUnavailable(CQPlugError, RuntimeError):
+    """The requested backend cannot run here (missing optional dependency, no Julia, ...)."""

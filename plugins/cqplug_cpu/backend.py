@@ -1,0 +1,97 @@
+"""The "cpu" backend: prepares arrays, compiles (and caches) the Numba kernel, runs blocks."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from cqplug.backend import Backend, BlockRunner
+from cqplug.codegen import model_functions, python_source
+from cqplug.errors import BackendUnavailable, CQPlugError
+from cqplug.statistics import BlockStatistics
+
+
+@functools.lru_cache(maxsize=32)
+def compiled_kernel(source: str, is_ket: bool):
+    """Compile the generated model functions and the block kernel once per process and model."""
+    from numba import njit
+
+    from .kernels import make_kernel
+
+    namespace = {}
+    exec(compile(source, "<cqplug generated model>", "exec"), namespace)
+    jit = njit(inline="always")
+    return make_kernel(jit(namespace["drift"]), jit(namespace["couplings"]), jit(namespace["observables"]), is_ket)
+
+
+def _complex(a) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.complex128)
+
+
+def _real(a) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _matrix_root(cov: np.ndarray) -> np.ndarray:
+    w, V = np.linalg.eigh(cov)
+    return V * np.sqrt(np.clip(w, 0.0, None))
+
+
+class CPUBackend(Backend):
+    name = "cpu"
+    summary = "Numba-compiled CPU kernels, blocks on all cores (threads)"
+
+    def check_available(self) -> None:
+        try:
+            import numba  # noqa: F401
+        except ImportError as exc:
+            raise BackendUnavailable(f"backend 'cpu' needs Numba: pip install numba ({exc})") from None
+
+    def prepare(self, problem, terms, state, dt, steps_per_save):
+        is_ket = state == "ket"
+        kernel = compiled_kernel(python_source(model_functions(problem)), is_ket)
+        d = problem.model.d
+        rho0 = problem.initial.density_matrix()
+        if is_ket:
+            w, V = np.linalg.eigh(rho0)
+            keep = w > 1e-12
+            q_init = _complex(V[:, keep].T[:, :, None])
+            weights = _real(np.cumsum(w[keep]) / w[keep].sum())
+        else:
+            q_init, weights = _complex(rho0[None]), _real([1.0])
+        obsB = _complex([np.eye(d) if o.quantum is None else o.quantum for o in problem.observables])
+        arrays = dict(
+            params=problem.parameter_vector(),
+            z_mean=_real(problem.initial.classical.mean),
+            z_chol=_real(_matrix_root(problem.initial.classical.covariance)),
+            q_init=q_init, q_weights=weights,
+            sigma=_real(terms.sigma), K=_real(terms.K), C=_complex(terms.C), J=_complex(terms.J),
+            A0=_complex(np.eye(d) - 0.5 * dt * terms.G), HQ=_complex(problem.H_Q), L=_complex(problem.L), obsB=obsB,
+        )
+        return CPURunner(kernel, arrays, dt, steps_per_save, len(problem.times), len(problem.observables))
+
+
+class CPURunner(BlockRunner):
+    def __init__(self, kernel, arrays, dt, steps_per_save, n_times, n_obs):
+        self.kernel, self.arrays = kernel, arrays
+        self.dt, self.steps_per_save = float(dt), int(steps_per_save)
+        self.n_times, self.n_obs = n_times, n_obs
+        self.nz = arrays["z_mean"].size
+
+    def run_block(self, n, seed, hist_low, hist_width, bins, n_paths):
+        rng = np.random.Generator(np.random.PCG64(seed))
+        n_paths = min(n_paths, n)
+        mean = np.zeros((self.n_obs, self.n_times))
+        m2 = np.zeros_like(mean)
+        hist = np.zeros((self.nz, self.n_times, bins + 2), dtype=np.int64)
+        paths = np.zeros((n_paths, self.n_times, self.n_obs))
+        path_z = np.zeros((n_paths, self.n_times, self.nz))
+        a = self.arrays
+        status = self.kernel(n, rng, a["params"], a["z_mean"], a["z_chol"], a["q_init"], a["q_weights"], a["sigma"],
+                             a["K"], a["C"], a["J"], a["A0"], a["HQ"], a["L"], a["obsB"], self.dt, self.steps_per_save,
+                             _real(hist_low), _real(1.0 / np.asarray(hist_width)), int(bins), mean, m2, hist, paths,
+                             path_z)
+        if status != 0:
+            raise CQPlugError(f"a trajectory diverged (state norm not finite) at dt = {self.dt:.3g}; reduce dt")
+        return BlockStatistics(n, mean, m2, hist, paths, path_z)

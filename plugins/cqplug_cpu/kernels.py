@@ -1,0 +1,197 @@
+"""Numba kernels for blocks of CQ trajectories (physics.md §5), for any n and d.
+
+One step of length dt, Itô, one Wiener increment dW (m components) shared by C and Q:
+
+    z   <- z + [drift(z, <L>)] dt + sigma dW
+    dY_j = dW_j + 2 <C_j> dt,           C_j = sum_a K_aj L_a
+    M    = A0 - i dt H(z) + sum_j dY_j C_j,     A0 = 1 - (dt/2) sum_ab D0_ab L_a L_b
+    density: rho <- (M rho M^+ + dt sum_r J_r rho J_r) / trace      (positivity preserving)
+    ket:     psi <- (M - i sum_r dW'_r J_r) psi / norm                (dW' independent noises)
+
+The quantum algebra is written out as loops over d (no small-matrix broadcasting, no
+allocation inside the time loop). ``make_kernel`` closes the generic loop over the model's
+generated, jitted phase-space functions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+_OK, _DIVERGED = 0, 1
+
+
+@njit(inline="always")
+def _record(s, t, z, val, fvals, obsB, q, is_ket, mean, m2, hist, hist_low, hist_inv_width, bins, paths, path_z):
+    """Observable values at saved time s for trajectory t; Welford update; histograms; paths."""
+    d = q.shape[0]
+    for k in range(val.shape[0]):
+        acc = 0.0
+        if is_ket:
+            for i in range(d):
+                row = 0j
+                for j in range(d):
+                    row += obsB[k, i, j] * q[j, 0]
+                acc += (q[i, 0].conjugate() * row).real
+        else:
+            for i in range(d):
+                for j in range(d):
+                    acc += (obsB[k, i, j] * q[j, i]).real
+        val[k] = fvals[k] * acc
+        delta = val[k] - mean[k, s]
+        mean[k, s] += delta / (t + 1)
+        m2[k, s] += delta * (val[k] - mean[k, s])
+    for v in range(z.shape[0]):
+        x = (z[v] - hist_low[v]) * hist_inv_width[v]
+        b = 0 if x < 0.0 else (bins + 1 if not x < bins else int(x) + 1)
+        hist[v, s, b] += 1
+    if t < paths.shape[0]:
+        for k in range(val.shape[0]):
+            paths[t, s, k] = val[k]
+        for v in range(z.shape[0]):
+            path_z[t, s, v] = z[v]
+
+
+def make_kernel(drift, couplings, observables, is_ket: bool):
+    """A jitted block kernel for the model functions ``drift``, ``couplings``, ``observables``."""
+
+    @njit(nogil=True)
+    def run_block(n_traj, rng, params, z_mean, z_chol, q_init, q_weights, sigma, K, C, J, A0, HQ, L, obsB,
+                  dt, steps_per_save, hist_low, hist_inv_width, bins, mean, m2, hist, paths, path_z):
+        nz, m = sigma.shape
+        nL, d = L.shape[0], L.shape[1]
+        r = J.shape[0]
+        n_save, n_obs = mean.shape[1], mean.shape[0]
+        sqdt = math.sqrt(dt)
+        z = np.empty(nz)
+        f = np.empty(nz)
+        h = np.empty(nL)
+        expL = np.empty(nL)
+        dW = np.empty(m)
+        dY = np.empty(m)
+        dWx = np.empty(r)
+        normals = np.empty(nz)
+        fvals = np.empty(n_obs)
+        val = np.empty(n_obs)
+        M = np.empty((d, d), dtype=np.complex128)
+        T = np.empty((d, d), dtype=np.complex128)
+        new = np.empty((d, d), dtype=np.complex128)
+        ncol = 1 if is_ket else d
+        q = np.empty((d, ncol), dtype=np.complex128)
+        qn = np.empty((d, ncol), dtype=np.complex128)
+        for t in range(n_traj):
+            # --- initial state: z0 ~ N(mean, chol chol^T); ket drawn from the mixture if mixed
+            for i in range(nz):
+                normals[i] = rng.standard_normal()
+            for i in range(nz):
+                acc = z_mean[i]
+                for j in range(nz):
+                    acc += z_chol[i, j] * normals[j]
+                z[i] = acc
+            pick = 0
+            if is_ket and q_weights.shape[0] > 1:
+                u = rng.random()
+                while pick < q_weights.shape[0] - 1 and u >= q_weights[pick]:
+                    pick += 1
+            for i in range(d):
+                for j in range(ncol):
+                    q[i, j] = q_init[pick, i, j]
+            for s in range(n_save):
+                if s > 0:
+                    for _ in range(steps_per_save):
+                        # expectations <L_a> in the current state
+                        for a in range(nL):
+                            acc = 0.0
+                            for i in range(d):
+                                if is_ket:
+                                    row = 0j
+                                    for j in range(d):
+                                        row += L[a, i, j] * q[j, 0]
+                                    acc += (q[i, 0].conjugate() * row).real
+                                else:
+                                    for j in range(d):
+                                        acc += (L[a, i, j] * q[j, i]).real
+                            expL[a] = acc
+                        couplings(z, params, h)
+                        drift(z, params, expL, f)
+                        for j in range(m):
+                            dW[j] = sqdt * rng.standard_normal()
+                            acc = 0.0
+                            for a in range(nL):
+                                acc += K[a, j] * expL[a]
+                            dY[j] = dW[j] + 2.0 * dt * acc
+                        if is_ket:
+                            for j in range(r):
+                                dWx[j] = sqdt * rng.standard_normal()
+                        for i in range(nz):
+                            acc = z[i] + f[i] * dt
+                            for j in range(m):
+                                acc += sigma[i, j] * dW[j]
+                            z[i] = acc
+                        # M = A0 - i dt H(z) + sum_j dY_j C_j  (- i sum_r dW'_r J_r for kets)
+                        for i in range(d):
+                            for k in range(d):
+                                hik = HQ[i, k]
+                                for a in range(nL):
+                                    hik += h[a] * L[a, i, k]
+                                mik = A0[i, k] - 1j * dt * hik
+                                for j in range(m):
+                                    mik += dY[j] * C[j, i, k]
+                                if is_ket:
+                                    for j in range(r):
+                                        mik -= 1j * dWx[j] * J[j, i, k]
+                                M[i, k] = mik
+                        norm = 0.0
+                        if is_ket:
+                            for i in range(d):
+                                acc_c = 0j
+                                for k in range(d):
+                                    acc_c += M[i, k] * q[k, 0]
+                                qn[i, 0] = acc_c
+                                norm += acc_c.real * acc_c.real + acc_c.imag * acc_c.imag
+                            norm = math.sqrt(norm)
+                        else:
+                            # new = M rho M^+ + dt sum_r J_r rho J_r  (J_r Hermitian)
+                            for i in range(d):
+                                for k in range(d):
+                                    acc_c = 0j
+                                    for l in range(d):
+                                        acc_c += M[i, l] * q[l, k]
+                                    T[i, k] = acc_c
+                            for i in range(d):
+                                for k in range(d):
+                                    acc_c = 0j
+                                    for l in range(d):
+                                        acc_c += T[i, l] * M[k, l].conjugate()
+                                    new[i, k] = acc_c
+                            for rr in range(r):
+                                for i in range(d):
+                                    for k in range(d):
+                                        acc_c = 0j
+                                        for l in range(d):
+                                            acc_c += J[rr, i, l] * q[l, k]
+                                        T[i, k] = acc_c
+                                for i in range(d):
+                                    for k in range(d):
+                                        acc_c = 0j
+                                        for l in range(d):
+                                            acc_c += T[i, l] * J[rr, l, k]
+                                        new[i, k] += dt * acc_c
+                            for i in range(d):
+                                norm += new[i, i].real
+                            for i in range(d):
+                                for k in range(d):
+                                    qn[i, k] = new[i, k]
+                        if not (norm > 0.0 and norm < 1e300):
+                            return _DIVERGED
+                        for i in range(d):
+                            for k in range(ncol):
+                                q[i, k] = qn[i, k] / norm
+                observables(z, params, fvals)
+                _record(s, t, z, val, fvals, obsB, q, is_ket, mean, m2, hist, hist_low, hist_inv_width, bins,
+                        paths, path_z)
+        return _OK
+
+    return run_block
