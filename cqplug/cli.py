@@ -7,6 +7,8 @@
                      [--dt DT] [--save-dt DS] [--output FILE.json]
 
 Bad input: a one-line error on stderr, exit status 2, nothing written to --output.
+A run that fails part-way (a diverging trajectory): exit status 1, the finished part saved to
+--output marked partial.
 Ctrl-C during a run: the finished part is kept, saved if --output was given (marked partial),
 exit status 130.
 """
@@ -20,18 +22,22 @@ import sys
 import numpy as np
 
 from . import __version__
-from .errors import CQPlugError
+from .errors import CQPlugError, RunFailed
 from .plugins import KINDS, get_registry
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, exit status 2 (like every other input error)."""
+
+    def error(self, message):
+        self.exit(2, f"cqplug: error: {message} (see {self.prog} --help)\n")
 
 
 def _param(text: str) -> tuple:
     name, sep, value = text.partition("=")
-    if not sep or not name:
+    if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    try:
-        return name.strip(), float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"parameter {name!r}: {value!r} is not a number") from None
+    return name.strip(), value.strip()  # the model checks that the value is a number
 
 
 def _hist_range(text: str) -> tuple:
@@ -44,9 +50,9 @@ def _hist_range(text: str) -> tuple:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cqplug", description="Exact classical-quantum dynamics.")
+    parser = _Parser(prog="cqplug", description="Exact classical-quantum dynamics.")
     parser.add_argument("--version", action="version", version=f"cqplug {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     sub.add_parser("list", help="list models, channels, methods and backends, and plugins that failed to load")
 
@@ -122,7 +128,13 @@ def cmd_run(args, out) -> int:
                    hist_range=dict(args.hist_range) or None, progress=False if args.quiet else None)
     if args.chunk_size is not None:
         options["chunk_size"] = args.chunk_size
-    result = solve(problem, method=args.method, backend=args.backend, **options)
+    try:
+        result = solve(problem, method=args.method, backend=args.backend, **options)
+    except RunFailed as exc:
+        if args.output and exc.partial_result is not None:
+            exc.partial_result.save(args.output)
+            print(f"saved the finished part to {args.output} (PARTIAL)", file=out)
+        raise
     reference = solve(problem, method="lindblad", tolerance=1e-6) if args.reference else None
     if args.output:
         result.save(args.output)
@@ -156,6 +168,9 @@ def main(argv=None) -> int:
         if args.command == "check":
             return cmd_check(args, out)
         return cmd_run(args, out)
+    except RunFailed as exc:
+        print(f"cqplug: error: {exc}", file=sys.stderr)
+        return 1
     except CQPlugError as exc:
         print(f"cqplug: error: {exc}", file=sys.stderr)
         return 2

@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 import numpy as np
 
 from . import __version__
-from .errors import CQPlugError
+from .errors import CQPlugError, RunFailed
 from .options import BLOCK_SIZE
 from .progress import Progress
 from .result import Result
@@ -74,13 +74,18 @@ def run_ensemble(problem, terms, state: str, backend, options, method: str) -> R
                                  options.bins, options.n_paths if k == 0 else 0)
                 for k in range(first, min(first + blocks_per_chunk, n_blocks))]
 
-    merged, done_blocks, pending, stop, interrupted = None, 0, {}, False, False
+    merger = InOrderMerger(options.target_stderr)
     progress = Progress(options.trajectories, options.progress)
     chunk_starts = iter(range(0, n_blocks, blocks_per_chunk))
+    running, failure = {}, None
+
+    def collect(future):
+        first = running.pop(future)
+        merger.add(first, future.result())
+
     with ThreadPoolExecutor(options.worker_count) as pool:
-        running = {}
         try:
-            while not stop:
+            while not merger.stop:
                 while len(running) < 2 * options.worker_count:
                     first = next(chunk_starts, None)
                     if first is None:
@@ -90,27 +95,23 @@ def run_ensemble(problem, terms, state: str, backend, options, method: str) -> R
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    first = running.pop(future)
-                    for offset, stats in enumerate(future.result()):
-                        pending[first + offset] = stats
-                while done_blocks in pending and not stop:  # merge strictly in block order
-                    stats = pending.pop(done_blocks)
-                    merged = stats if merged is None else merged.merge(stats)
-                    done_blocks += 1
-                    stop = options.target_stderr is not None and merged.count > 1 and \
-                        bool(np.all(merged.stderr <= options.target_stderr))
-                progress.update(merged.count if merged else 0)
-        except KeyboardInterrupt:
-            interrupted = True
-            for future in running:
-                future.cancel()
+                    collect(future)
+                progress.update(merger.count)
+        except BaseException as exc:  # Ctrl-C or a failed chunk: keep every block finished in order
+            failure = exc
+            for future in list(running):
+                if future.cancel():
+                    running.pop(future)
+            for future in list(running):
+                try:
+                    collect(future)  # a chunk already running finishes; its blocks are kept
+                except BaseException:
+                    running.pop(future, None)
         finally:
             progress.close()
-            for future in running:
-                future.cancel()
+    merged = merger.merged
     if merged is None:
-        raise KeyboardInterrupt("interrupted before the first block of trajectories finished")
-
+        raise failure if failure else RuntimeError("no trajectories were run")
     names = [o.name for o in problem.observables]
     z_names = [str(s) for s in problem.model.z]
     stderr = merged.stderr
@@ -126,16 +127,42 @@ def run_ensemble(problem, terms, state: str, backend, options, method: str) -> R
     }
     paths = {"z": merged.path_z}
     paths.update({n: merged.paths[:, :, k] for k, n in enumerate(names)})
-    return Result(
+    result = Result(
         times=problem.times.copy(),
         observables={n: {"mean": merged.mean[k].copy(), "stderr": stderr[k].copy()} for k, n in enumerate(names)},
         histograms=histograms,
         sample_paths=paths,
-        info=run_info(problem, method, backend.name, merged.count, interrupted) | {
+        info=run_info(problem, method, backend.name, merged.count, failure is not None) | {
             "seed": seed, "dt": dt, "state": state, "target_stderr": options.target_stderr,
             "compile_seconds": compiled - started, "run_seconds": time.perf_counter() - compiled,
         },
     )
+    if failure is not None and not isinstance(failure, KeyboardInterrupt):
+        raise RunFailed(f"{failure} (the {merged.count} trajectories finished before it are in .partial_result)",
+                        result) from failure
+    return result
+
+
+class InOrderMerger:
+    """Merges block statistics strictly in block order; applies the stopping rule after each block."""
+
+    def __init__(self, target_stderr):
+        self.target = target_stderr
+        self.merged, self.next, self.pending, self.stop = None, 0, {}, False
+
+    @property
+    def count(self) -> int:
+        return self.merged.count if self.merged else 0
+
+    def add(self, first: int, blocks: list) -> None:
+        for offset, stats in enumerate(blocks):
+            self.pending[first + offset] = stats
+        while self.next in self.pending and not self.stop:
+            stats = self.pending.pop(self.next)
+            self.merged = stats if self.merged is None else self.merged.merge(stats)
+            self.next += 1
+            self.stop = self.target is not None and self.merged.count > 1 and \
+                bool(np.all(self.merged.stderr <= self.target))
 
 
 def run_info(problem, method: str, backend, trajectories, partial: bool = False) -> dict:

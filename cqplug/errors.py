@@ -26,3 +26,11 @@ class UnknownName(CQPlugError, LookupError):
 
 class BackendUnavailable(CQPlugError, RuntimeError):
     """The requested backend cannot run here (missing optional dependency, no Julia, ...)."""
+
+
+class RunFailed(CQPlugError):
+    """A run failed part-way (e.g. a trajectory diverged); ``partial_result`` holds what finished."""
+
+    def __init__(self, message, partial_result=None):
+        super().__init__(message)
+        self.partial_result = partial_result

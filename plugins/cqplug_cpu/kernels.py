@@ -21,6 +21,8 @@ import numpy as np
 from numba import njit
 
 _OK, _DIVERGED = 0, 1
+# reassociation and contraction, but NaN/Inf keep their meaning (the divergence check relies on it)
+_FAST = {"reassoc", "contract", "arcp", "nsz"}
 
 
 @njit(inline="always")
@@ -57,7 +59,7 @@ def _record(s, t, z, val, fvals, obsB, q, is_ket, mean, m2, hist, hist_low, hist
 def make_kernel(drift, couplings, observables, is_ket: bool):
     """A jitted block kernel for the model functions ``drift``, ``couplings``, ``observables``."""
 
-    @njit(nogil=True)
+    @njit(nogil=True, fastmath=_FAST)
     def run_block(n_traj, rng, params, z_mean, z_chol, q_init, q_weights, sigma, K, C, J, A0, HQ, L, obsB,
                   dt, steps_per_save, hist_low, hist_inv_width, bins, mean, m2, hist, paths, path_z):
         nz, m = sigma.shape
@@ -67,6 +69,10 @@ def make_kernel(drift, couplings, observables, is_ket: bool):
         sqdt = math.sqrt(dt)
         z = np.empty(nz)
         f = np.empty(nz)
+        f_pred = np.empty(nz)
+        z_pred = np.empty(nz)
+        noise = np.empty(nz)
+        h_mid = np.empty(nL)
         h = np.empty(nL)
         expL = np.empty(nL)
         dW = np.empty(m)
@@ -125,11 +131,23 @@ def make_kernel(drift, couplings, observables, is_ket: bool):
                         if is_ket:
                             for j in range(r):
                                 dWx[j] = sqdt * rng.standard_normal()
+                        # Heun predictor-corrector for z (the noise is additive, so this is
+                        # consistent with Ito and second order in the Hamiltonian flow)
                         for i in range(nz):
-                            acc = z[i] + f[i] * dt
+                            acc = 0.0
                             for j in range(m):
                                 acc += sigma[i, j] * dW[j]
-                            z[i] = acc
+                            noise[i] = acc
+                            z_pred[i] = z[i] + f[i] * dt + acc
+                        drift(z_pred, params, expL, f_pred)
+                        for i in range(nz):
+                            z[i] += 0.5 * (f[i] + f_pred[i]) * dt + noise[i]
+                        # the coupling at the step's midpoint
+                        for i in range(nz):
+                            z_pred[i] = 0.5 * (z_pred[i] + z[i])
+                        couplings(z_pred, params, h_mid)
+                        for a in range(nL):
+                            h[a] = 0.5 * (h[a] + h_mid[a])
                         # M = A0 - i dt H(z) + sum_j dY_j C_j  (- i sum_r dW'_r J_r for kets)
                         for i in range(d):
                             for k in range(d):
@@ -160,8 +178,8 @@ def make_kernel(drift, couplings, observables, is_ket: bool):
                                     for l in range(d):
                                         acc_c += M[i, l] * q[l, k]
                                     T[i, k] = acc_c
-                            for i in range(d):
-                                for k in range(d):
+                            for i in range(d):  # Hermitian: upper triangle, then mirror
+                                for k in range(i, d):
                                     acc_c = 0j
                                     for l in range(d):
                                         acc_c += T[i, l] * M[k, l].conjugate()
@@ -174,7 +192,7 @@ def make_kernel(drift, couplings, observables, is_ket: bool):
                                             acc_c += J[rr, i, l] * q[l, k]
                                         T[i, k] = acc_c
                                 for i in range(d):
-                                    for k in range(d):
+                                    for k in range(i, d):
                                         acc_c = 0j
                                         for l in range(d):
                                             acc_c += T[i, l] * J[rr, l, k]
@@ -182,8 +200,10 @@ def make_kernel(drift, couplings, observables, is_ket: bool):
                             for i in range(d):
                                 norm += new[i, i].real
                             for i in range(d):
-                                for k in range(d):
+                                qn[i, i] = new[i, i].real
+                                for k in range(i + 1, d):
                                     qn[i, k] = new[i, k]
+                                    qn[k, i] = new[i, k].conjugate()
                         if not (norm > 0.0 and norm < 1e300):
                             return _DIVERGED
                         for i in range(d):
