@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import itertools
+import math
 
 import numpy as np
 
@@ -33,6 +35,14 @@ def _real(a) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
+def gauss_hermite_grid(r: int, dt: float) -> tuple:
+    """Points (3^r, r) and weights of 3-point Gauss-Hermite quadrature for r independent N(0, dt)."""
+    x, w = np.array([-math.sqrt(3 * dt), 0.0, math.sqrt(3 * dt)]), np.array([1 / 6, 2 / 3, 1 / 6])
+    points = np.array(list(itertools.product(x, repeat=r))).reshape(-1, r)
+    weights = np.array([np.prod(c) for c in itertools.product(w, repeat=r)]) if r else np.ones(1)
+    return _real(points), _real(weights)
+
+
 def _matrix_root(cov: np.ndarray) -> np.ndarray:
     w, V = np.linalg.eigh(cov)
     return V * np.sqrt(np.clip(w, 0.0, None))
@@ -60,13 +70,15 @@ class CPUBackend(Backend):
             weights = _real(np.cumsum(w[keep]) / w[keep].sum())
         else:
             q_init, weights = _complex(rho0[None]), _real([1.0])
+        gh_points, gh_weights = gauss_hermite_grid(terms.J.shape[0], dt)
         obsB = _complex([np.eye(d) if o.quantum is None else o.quantum for o in problem.observables])
         arrays = dict(
             params=problem.parameter_vector(),
             z_mean=_real(problem.initial.classical.mean),
             z_chol=_real(_matrix_root(problem.initial.classical.covariance)),
             q_init=q_init, q_weights=weights,
-            sigma=_real(terms.sigma), K=_real(terms.K), C=_complex(terms.C), J=_complex(terms.J),
+            sigma=_real(terms.sigma), K=_real(terms.K), C=_complex(terms.C), CC=_complex(terms.C @ terms.C),
+            J=_complex(terms.J), JJ=_complex(terms.J @ terms.J), gh_points=gh_points, gh_weights=gh_weights,
             A0=_complex(np.eye(d) - 0.5 * dt * terms.G), HQ=_complex(problem.H_Q), L=_complex(problem.L), obsB=obsB,
         )
         return CPURunner(kernel, arrays, dt, steps_per_save, len(problem.times), len(problem.observables))
@@ -89,7 +101,7 @@ class CPURunner(BlockRunner):
         path_z = np.zeros((n_paths, self.n_times, self.nz))
         a = self.arrays
         status = self.kernel(n, rng, a["params"], a["z_mean"], a["z_chol"], a["q_init"], a["q_weights"], a["sigma"],
-                             a["K"], a["C"], a["J"], a["A0"], a["HQ"], a["L"], a["obsB"], self.dt, self.steps_per_save,
+                             a["K"], a["C"], a["CC"], a["J"], a["JJ"], a["gh_points"], a["gh_weights"], a["A0"], a["HQ"], a["L"], a["obsB"], self.dt, self.steps_per_save,
                              _real(hist_low), _real(1.0 / np.asarray(hist_width)), int(bins), mean, m2, hist, paths,
                              path_z)
         if status != 0:

@@ -1,0 +1,53 @@
+"""Throughput of the CPU backend on the toy model, beside the Gaussian-draw ceiling.
+
+    python benchmarks/throughput.py [--trajectories 20000] [--t-final 3] [--dt 0.001]
+
+Prints trajectory-steps per second for ``cq`` and ``cq-ket`` (saturated and above the threshold),
+on one worker and on all cores, next to NumPy's rate of drawing standard normals in the same run
+(the practical ceiling when every step needs one Gaussian).
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+import cqplug
+
+
+def gaussian_ceiling(n=20_000_000, chunk=1_000_000) -> float:
+    rng = np.random.default_rng(0)
+    out = np.empty(chunk)
+    start = time.perf_counter()
+    for _ in range(n // chunk):
+        rng.standard_normal(out=out)
+    return n / (time.perf_counter() - start)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--trajectories", type=int, default=20_000)
+    ap.add_argument("--t-final", type=float, default=3.0)
+    ap.add_argument("--dt", type=float, default=1e-3)
+    args = ap.parse_args()
+    cores = os.cpu_count()
+    ceiling = gaussian_ceiling()
+    print(f"NumPy standard normals: {ceiling:.3g} per second (one core)\n")
+    print(f"{'method':8} {'rates':16} {'workers':>7} {'traj-steps/s':>13} {'per core':>10} {'% ceiling':>9} {'speed-up':>8}")
+    for method in ("cq", "cq-ket"):
+        for label, params in (("saturated", {}), ("gamma_q = 2x min", {"gamma_q": 0.5})):
+            problem = cqplug.Problem("toy", params, t_final=args.t_final)
+            cqplug.solve(problem, method, trajectories=500, seed=0, dt=args.dt)  # compile outside the timing
+            single = None
+            for workers in sorted({1, cores}):
+                r = cqplug.solve(problem, method, trajectories=args.trajectories, seed=1, dt=args.dt, workers=workers)
+                steps = r.info["trajectories"] * round(args.t_final / r.info["dt"])
+                rate = steps / r.info["run_seconds"]
+                single = single or rate
+                print(f"{method:8} {label:16} {workers:>7} {rate:>13.3g} {rate / workers:>10.3g} "
+                      f"{100 * rate / workers / ceiling:>8.0f}% {rate / single:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
