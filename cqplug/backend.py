@@ -18,6 +18,7 @@ class Backend:
     name = ""
     summary = ""
     states = ("density", "ket")  # which quantum states it can carry
+    parallel_blocks = True  # False: blocks run one at a time in the calling thread
 
     def check_available(self) -> None:
         """Raise BackendUnavailable (fast, never downloading) when the backend cannot run here."""

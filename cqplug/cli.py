@@ -4,7 +4,7 @@
     cqplug check MODEL [--param NAME=VALUE ...]
     cqplug run MODEL [--param NAME=VALUE ...] [--method cq|cq-ket|mean-field|lindblad]
                      [--backend NAME] [--trajectories N] [--seed S] [--t-final T]
-                     [--dt DT] [--save-dt DS] [--output FILE.json]
+                     [--dt DT] [--save-dt DS] [--output FILE.json] [--solver NAME] ...
 
 Bad input: a one-line error on stderr, exit status 2, nothing written to --output.
 A run that fails part-way (a diverging trajectory): exit status 1, the finished part saved to
@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--bins", type=int, default=60, help="histogram bins per classical variable")
     run.add_argument("--hist-range", action="append", type=_hist_range, default=[], metavar="NAME=LOW:HIGH",
                      help="histogram range of a classical variable (default: from a pilot run)")
+    run.add_argument("--solver", default=None,
+                     help="integrator of the backend, where it offers several (julia: DRI1 default, RI5, EM, LambaEM)")
     run.add_argument("--truncation", type=int, default=None, help="lindblad: Fock states per mode (default: automatic)")
     run.add_argument("--reference", action="store_true",
                      help="also solve the exact lindblad reference and print z-scores against it")
@@ -125,7 +127,8 @@ def cmd_run(args, out) -> int:
     problem = _problem(args)
     options = dict(trajectories=args.trajectories, seed=args.seed, dt=args.dt, workers=args.workers,
                    target_stderr=args.target_stderr, bins=args.bins, truncation=args.truncation,
-                   hist_range=dict(args.hist_range) or None, progress=False if args.quiet else None)
+                   hist_range=dict(args.hist_range) or None, progress=False if args.quiet else None,
+                   solver=args.solver)
     if args.chunk_size is not None:
         options["chunk_size"] = args.chunk_size
     try:

@@ -7,7 +7,9 @@ Three functions are generated from the symbolic model, with z a vector (q_1..q_n
     couplings(z, params, out):       out[a] = h_a(z)
     observables(z, params, out):     out[k] = f_k(z)   (classical part of each observable)
 
-Common subexpressions are shared (SymPy ``cse``).
+Common subexpressions are shared (SymPy ``cse``). :func:`python_source` prints them for
+Numba, :func:`julia_source` for Julia (there the output array comes first: ``drift!(out, z,
+params, expL)``, 1-based).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.printing.julia import JuliaCodePrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 
@@ -76,3 +79,27 @@ def python_source(functions) -> str:
         chunks.append(f"def {f.name}({', '.join(f.arguments)}):\n" + "\n".join(body) + "\n")
     return "\n".join(chunks)
 
+
+
+def julia_source(functions) -> str:
+    """Julia source of the functions: ``name!(out, args...)``, 1-based, scalar arithmetic."""
+    printer = JuliaCodePrinter({"inline": True})
+
+    def jl(expr):
+        text = printer.doprint(sp.Float(expr) if expr.is_number else expr)
+        return text.replace(".^", "^").replace(".*", "*").replace("./", "/")  # scalars: no broadcasting
+
+    chunks = []
+    for f in functions:
+        body = []
+        replacements, reduced = sp.cse(f.outputs, symbols=sp.numbered_symbols("t_"))
+        for name, index in _unpack(f.outputs, f.arguments):
+            array, i = index[:-1].split("[")
+            body.append(f"    {name} = {array}[{int(i) + 1}]")
+        for sym, expr in replacements:
+            body.append(f"    {sym} = {jl(expr)}")
+        for i, expr in enumerate(reduced):
+            body.append(f"    out[{i + 1}] = {jl(expr)}")
+        args = ["out"] + [a for a in f.arguments if a != "out"]
+        chunks.append(f"function {f.name}!({', '.join(args)})\n" + "\n".join(body) + "\n    return nothing\nend\n")
+    return "\n".join(chunks)

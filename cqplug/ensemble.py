@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -83,10 +83,11 @@ def run_ensemble(problem, terms, state: str, backend, options, method: str) -> R
         first = running.pop(future)
         merger.add(first, future.result())
 
-    with ThreadPoolExecutor(options.worker_count) as pool:
+    workers = options.worker_count if backend.parallel_blocks else 1
+    with ThreadPoolExecutor(workers) if backend.parallel_blocks else _InCallingThread() as pool:
         try:
             while not merger.stop:
-                while len(running) < 2 * options.worker_count:
+                while len(running) < 2 * workers:
                     first = next(chunk_starts, None)
                     if first is None:
                         break
@@ -141,6 +142,24 @@ def run_ensemble(problem, terms, state: str, backend, options, method: str) -> R
         raise RunFailed(f"{failure} (the {merged.count} trajectories finished before it are in .partial_result)",
                         result) from failure
     return result
+
+
+class _InCallingThread:
+    """An executor that runs each task at submission, in the calling thread."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args):
+        future = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # delivered through the future, like a worker thread's
+            future.set_exception(exc)
+        return future
 
 
 class InOrderMerger:

@@ -25,6 +25,7 @@ class Options:
         by default the range comes from a 256-trajectory pilot run.
     n_paths : sample trajectories to store.
     progress : show a progress bar (default: only on a terminal).
+    solver : integrator of backends that offer several (julia: DRI1, RI5, EM, LambaEM, ...).
     truncation : Fock-space size per oscillator for the ``lindblad`` reference (default: automatic).
     tolerance : convergence tolerance of the automatic truncation (absolute, on every observable).
     """
@@ -39,6 +40,7 @@ class Options:
     hist_range: dict | None = None
     n_paths: int = 5
     progress: bool | None = None
+    solver: str | None = None
     truncation: int | None = None
     tolerance: float = 1e-6
 

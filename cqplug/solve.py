@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .errors import CQPlugError
 from .options import Options
 from .plugins import get_registry
 
@@ -19,6 +20,13 @@ def solve(problem, method: str = "cq", backend: str | None = None, **options):
     solver = registry.create("methods", method)
     engine = None
     if solver.uses_backend:
-        engine = registry.create("backends", backend or DEFAULT_BACKEND)
+        name = backend or DEFAULT_BACKEND
+        config = {"solver": opts.solver} if opts.solver else {}
+        try:
+            engine = registry.create("backends", name, **config)
+        except TypeError:
+            raise CQPlugError(f"backend {name!r} has a single built-in scheme and takes no solver option") from None
         engine.check_available()
+    elif opts.solver:
+        raise CQPlugError(f"method {method!r} runs no integrator backend; drop the solver option")
     return solver.solve(problem, engine, opts)

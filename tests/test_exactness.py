@@ -18,11 +18,12 @@ pytest.importorskip("qutip")
 SETS = {
     "saturated, delta=0": {},
     "above threshold, delta=1": {"delta": 1.0, "gamma_q": 0.5},
-    "displaced, saturated, delta=0.5": {"q0": 1.0, "p0": -0.5, "delta": 0.5, "gamma_c": 0.3, "gamma_q": 1 / (16 * 0.3)},
+    "displaced, saturated, delta=1.5": {"q0": 1.0, "p0": -0.5, "delta": 1.5, "theta": 0.6,
+                                        "gamma_c": 0.3, "gamma_q": 1 / (16 * 0.3)},
     "m=0.5, omega=2, above threshold": {"m": 0.5, "omega": 2.0, "lam": 1.2, "gamma_c": 0.3, "gamma_q": 0.35,
-                                        "theta": 1.0, "phi": 0.3, "delta": 0.7},
+                                        "theta": 0.5, "phi": 0.3, "delta": 2.0},
 }
-TRAJECTORIES = 400_000
+TRAJECTORIES = 500_000  # sized so that the power check (1 % of the range >= 4 stderr) passes
 DT = 2e-3
 
 

@@ -38,8 +38,8 @@ def _real(a) -> np.ndarray:
 def gauss_hermite_grid(r: int, dt: float) -> tuple:
     """Points (3^r, r) and weights of 3-point Gauss-Hermite quadrature for r independent N(0, dt)."""
     x, w = np.array([-math.sqrt(3 * dt), 0.0, math.sqrt(3 * dt)]), np.array([1 / 6, 2 / 3, 1 / 6])
-    points = np.array(list(itertools.product(x, repeat=r))).reshape(-1, r)
-    weights = np.array([np.prod(c) for c in itertools.product(w, repeat=r)]) if r else np.ones(1)
+    points = np.array(list(itertools.product(x, repeat=r)), dtype=float).reshape(3**r, r)
+    weights = np.array([np.prod(c) for c in itertools.product(w, repeat=r)], dtype=float)
     return _real(points), _real(weights)
 
 
@@ -75,7 +75,7 @@ class CPUBackend(Backend):
         arrays = dict(
             params=problem.parameter_vector(),
             z_mean=_real(problem.initial.classical.mean),
-            z_chol=_real(_matrix_root(problem.initial.classical.covariance)),
+            z_root=_real(_matrix_root(problem.initial.classical.covariance)),
             q_init=q_init, q_weights=weights,
             sigma=_real(terms.sigma), K=_real(terms.K), C=_complex(terms.C), CC=_complex(terms.C @ terms.C),
             J=_complex(terms.J), JJ=_complex(terms.J @ terms.J), gh_points=gh_points, gh_weights=gh_weights,
@@ -100,7 +100,7 @@ class CPURunner(BlockRunner):
         paths = np.zeros((n_paths, self.n_times, self.n_obs))
         path_z = np.zeros((n_paths, self.n_times, self.nz))
         a = self.arrays
-        status = self.kernel(n, rng, a["params"], a["z_mean"], a["z_chol"], a["q_init"], a["q_weights"], a["sigma"],
+        status = self.kernel(n, rng, a["params"], a["z_mean"], a["z_root"], a["q_init"], a["q_weights"], a["sigma"],
                              a["K"], a["C"], a["CC"], a["J"], a["JJ"], a["gh_points"], a["gh_weights"], a["A0"], a["HQ"], a["L"], a["obsB"], self.dt, self.steps_per_save,
                              _real(hist_low), _real(1.0 / np.asarray(hist_width)), int(bins), mean, m2, hist, paths,
                              path_z)

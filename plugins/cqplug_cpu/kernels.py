@@ -69,7 +69,7 @@ def make_kernel(drift, couplings, observables, is_ket: bool):
     """A jitted block kernel for the model functions ``drift``, ``couplings``, ``observables``."""
 
     @njit(nogil=True, fastmath=_FAST)
-    def run_block(n_traj, rng, params, z_mean, z_chol, q_init, q_weights, sigma, K, C, CC, J, JJ, gh_points,
+    def run_block(n_traj, rng, params, z_mean, z_root, q_init, q_weights, sigma, K, C, CC, J, JJ, gh_points,
                   gh_weights, A0, HQ, L, obsB,
                   dt, steps_per_save, hist_low, hist_inv_width, bins, mean, m2, hist, paths, path_z):
         nz, m = sigma.shape
@@ -106,7 +106,7 @@ def make_kernel(drift, couplings, observables, is_ket: bool):
             for i in range(nz):
                 acc = z_mean[i]
                 for j in range(nz):
-                    acc += z_chol[i, j] * normals[j]
+                    acc += z_root[i, j] * normals[j]
                 z[i] = acc
             pick = 0
             if is_ket and q_weights.shape[0] > 1:
