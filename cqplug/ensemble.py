@@ -110,6 +110,8 @@ def run_ensemble(problem, terms, state: str, backend, options, method: str) -> R
                     running.pop(future, None)
         finally:
             progress.close()
+            for future in running:  # stopped by the target: queued chunks are not needed
+                future.cancel()
     merged = merger.merged
     if merged is None:
         raise failure if failure else RuntimeError("no trajectories were run")

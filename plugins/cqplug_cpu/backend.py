@@ -15,8 +15,8 @@ from cqplug.statistics import BlockStatistics
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_kernel(source: str, is_ket: bool):
-    """Compile the generated model functions and the block kernel once per process and model."""
+def compiled_kernel(source: str, is_ket: bool, sizes: tuple):
+    """Compile the generated model functions and the block kernel once per process, model and sizes."""
     from numba import njit
 
     from .kernels import make_kernel
@@ -24,7 +24,8 @@ def compiled_kernel(source: str, is_ket: bool):
     namespace = {}
     exec(compile(source, "<cqplug generated model>", "exec"), namespace)
     jit = njit(inline="always")
-    return make_kernel(jit(namespace["drift"]), jit(namespace["couplings"]), jit(namespace["observables"]), is_ket)
+    return make_kernel(jit(namespace["drift"]), jit(namespace["couplings"]), jit(namespace["observables"]), is_ket,
+                       sizes)
 
 
 def _complex(a) -> np.ndarray:
@@ -60,8 +61,9 @@ class CPUBackend(Backend):
 
     def prepare(self, problem, terms, state, dt, steps_per_save):
         is_ket = state == "ket"
-        kernel = compiled_kernel(python_source(model_functions(problem)), is_ket)
         d = problem.model.d
+        sizes = (2 * problem.model.n, terms.n_noise, problem.L.shape[0], d, terms.J.shape[0])
+        kernel = compiled_kernel(python_source(model_functions(problem)), is_ket, sizes)
         rho0 = problem.initial.density_matrix()
         if is_ket:
             w, V = np.linalg.eigh(rho0)

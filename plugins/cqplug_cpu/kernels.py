@@ -65,16 +65,19 @@ def _record(s, t, z, val, fvals, obsB, q, is_ket, mean, m2, hist, hist_low, hist
             path_z[t, s, v] = z[v]
 
 
-def make_kernel(drift, couplings, observables, is_ket: bool):
-    """A jitted block kernel for the model functions ``drift``, ``couplings``, ``observables``."""
+def make_kernel(drift, couplings, observables, is_ket: bool, sizes: tuple):
+    """A jitted block kernel for the model functions ``drift``, ``couplings``, ``observables``.
+
+    ``sizes`` = (2n, number of noises m, number of couplings, d, number of excess-dephasing
+    operators r) become compile-time constants, so the small loops over them are unrolled.
+    """
+    NZ, M_NOISE, N_L, D, R = sizes
 
     @njit(nogil=True, fastmath=_FAST)
     def run_block(n_traj, rng, params, z_mean, z_root, q_init, q_weights, sigma, K, C, CC, J, JJ, gh_points,
                   gh_weights, A0, HQ, L, obsB,
                   dt, steps_per_save, hist_low, hist_inv_width, bins, mean, m2, hist, paths, path_z):
-        nz, m = sigma.shape
-        nL, d = L.shape[0], L.shape[1]
-        r = J.shape[0]
+        nz, m, nL, d, r = NZ, M_NOISE, N_L, D, R
         n_save, n_obs = mean.shape[1], mean.shape[0]
         sqdt = math.sqrt(dt)
         z = np.empty(nz)
