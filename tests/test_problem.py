@@ -140,3 +140,12 @@ def test_result_json_contract(tmp_path):
     for obs in data["observables"].values():
         assert len(obs["mean"]) == len(obs["stderr"]) == len(data["times"])
     assert data["info"]["seed"] == 4 and data["info"]["trajectories"] == 600 and data["info"]["partial"] is False
+
+
+def test_product_state_orders_coordinates_then_momenta():
+    a = cqplug.coherent_state(1.0, 2.0, m=2.0, omega=1.0)  # Var q = 1/4, Var p = 1
+    b = cqplug.wave_packet(-3.0, 0.5, sigma_q=0.5)          # Var q = 1/4, Var p = 1
+    both = cqplug.product_state(a, cqplug.GaussianState([-3.0, 0.5], np.diag([0.25, 2.0])))
+    np.testing.assert_allclose(both.mean, [1.0, -3.0, 2.0, 0.5])  # (q1, q2, p1, p2)
+    np.testing.assert_allclose(both.covariance, np.diag([0.25, 0.25, 1.0, 2.0]))
+    np.testing.assert_allclose(b.covariance, np.diag([0.25, 1.0]))

@@ -12,6 +12,7 @@ Environment (read once, before juliacall's first import):
 
 from __future__ import annotations
 
+import importlib
 import importlib.resources
 import importlib.util
 import os
@@ -69,7 +70,9 @@ def load():
     if os.environ["PYTHON_JULIACALL_THREADS"] != "1":
         os.environ.setdefault("PYTHON_JULIACALL_HANDLE_SIGNALS", "yes")  # required with > 1 thread
     try:
-        import juliacall  # the first import resolves juliapkg.json: downloads and precompiles packages
+        # imported only now, after the probe: the first import resolves juliapkg.json (downloads and
+        # precompiles the Julia packages) and, without a Julia, may try to download one
+        juliacall = importlib.import_module("juliacall")
 
         with importlib.resources.as_file(source_path()) as path:
             juliacall.Base.include(juliacall.Main, str(path))
