@@ -86,6 +86,9 @@ class Result:
                         for key, value in _flatten(getattr(self, group)).items():
                             flat[f"{group}/{key}"] = value
                     np.savez_compressed(fh, **flat)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make results private
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)

@@ -1,5 +1,7 @@
 """The ensemble engine: seed contract, stopping rule, interruption, sample paths."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -92,3 +94,6 @@ def test_save_and_load_round_trip(problem, tmp_path):
             np.testing.assert_array_equal(loaded.stderr(k), result.stderr(k))
         np.testing.assert_array_equal(loaded.histograms["q"]["probability"], result.histograms["q"]["probability"])
         assert loaded.info["seed"] == 1
+        mask = os.umask(0)
+        os.umask(mask)
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o666 & ~mask
