@@ -62,7 +62,9 @@ def cqplug_register_methods(register):
 def cqplug_register_backends(register):
     """Register integrator backends for ensembles of trajectories.
 
-    Call ``register(name, factory)`` once per backend. ``factory()`` returns a
-    :class:`cqplug.backend.Backend`. ``factory`` must not import heavy or optional packages
-    before it is called; ``Backend.check_available()`` must be fast and must never download.
+    Call ``register(name, factory)`` once per backend. ``factory(**config)`` returns a
+    :class:`cqplug.backend.Backend`; ``config`` holds the backend options the user gave (today
+    ``solver``), and a factory that accepts none is called with none. ``factory`` must not import
+    heavy or optional packages before it is called; ``Backend.check_available()`` must be fast
+    and must never download.
     """

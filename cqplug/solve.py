@@ -9,13 +9,14 @@ from .plugins import get_registry
 DEFAULT_BACKEND = "cpu"
 
 
-def solve(problem, method: str = "cq", backend: str | None = None, **options):
+def solve(problem, method: str = "cq", backend: str | None = None, registry=None, **options):
     """Solve ``problem`` with a registered method ("cq", "cq-ket", "mean-field", "lindblad", ...).
 
     ``backend`` names the integrator for trajectory methods (default "cpu", compiled with Numba);
-    ``options`` are those of :class:`cqplug.options.Options`.
+    ``options`` are those of :class:`cqplug.options.Options`; ``registry`` (default: the plugins
+    installed) is where method and backend names are looked up.
     """
-    registry = get_registry()
+    registry = registry or get_registry()
     opts = Options.from_kwargs(**options)
     solver = registry.create("methods", method)
     engine = None
