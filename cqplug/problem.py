@@ -88,6 +88,11 @@ class Problem:
         """True when the CQ description reproduces the full open-quantum dynamics exactly."""
         return not self.approximations
 
+    def observable_operators(self) -> np.ndarray:
+        """The quantum parts B_k of the observables as a (k, d, d) stack (identity where none)."""
+        d = self.model.d
+        return np.array([np.eye(d) if o.quantum is None else o.quantum for o in self.observables], dtype=complex)
+
     def parameter_vector(self) -> np.ndarray:
         """Parameter values in the model's declared order (what generated code indexes)."""
         return np.array([self.params[k] for k in self.model.parameters], dtype=float)

@@ -58,6 +58,11 @@ class GaussianState:
     def n(self) -> int:
         return self.mean.size // 2
 
+    def sampling_root(self) -> np.ndarray:
+        """R with R R^T = covariance: z0 = mean + R xi, xi standard normal, samples this state."""
+        w, V = np.linalg.eigh(self.covariance)
+        return V * np.sqrt(np.clip(w, 0.0, None))
+
 
 def coherent_state(q0: float = 0.0, p0: float = 0.0, m: float = 1.0, omega: float = 1.0) -> GaussianState:
     """Coherent state of an oscillator: Var q = 1/(2 m omega), Var p = m omega / 2."""
@@ -102,6 +107,13 @@ class InitialState:
     def density_matrix(self) -> np.ndarray:
         q = np.asarray(self.quantum, dtype=complex)
         return np.outer(q, q.conj()) if q.ndim == 1 else q
+
+    def ket_mixture(self) -> tuple:
+        """(kets (k, d), cumulative probabilities (k,)): the Q state as a mixture of pure states,
+        for unravellings that carry kets (one ket with probability 1 when Q starts pure)."""
+        w, V = np.linalg.eigh(self.density_matrix())
+        keep = w > 1e-12
+        return V[:, keep].T, np.cumsum(w[keep]) / w[keep].sum()
 
 
 def check_initial_state(state, n: int, d: int) -> InitialState:

@@ -44,11 +44,6 @@ def gauss_hermite_grid(r: int, dt: float) -> tuple:
     return _real(points), _real(weights)
 
 
-def _matrix_root(cov: np.ndarray) -> np.ndarray:
-    w, V = np.linalg.eigh(cov)
-    return V * np.sqrt(np.clip(w, 0.0, None))
-
-
 class CPUBackend(Backend):
     name = "cpu"
     summary = "Numba-compiled CPU kernels, blocks on all cores (threads)"
@@ -64,24 +59,21 @@ class CPUBackend(Backend):
         d = problem.model.d
         sizes = (2 * problem.model.n, terms.n_noise, problem.L.shape[0], d, terms.J.shape[0])
         kernel = compiled_kernel(python_source(model_functions(problem)), is_ket, sizes)
-        rho0 = problem.initial.density_matrix()
         if is_ket:
-            w, V = np.linalg.eigh(rho0)
-            keep = w > 1e-12
-            q_init = _complex(V[:, keep].T[:, :, None])
-            weights = _real(np.cumsum(w[keep]) / w[keep].sum())
+            kets, weights = problem.initial.ket_mixture()
+            q_init, weights = _complex(kets[:, :, None]), _real(weights)
         else:
-            q_init, weights = _complex(rho0[None]), _real([1.0])
+            q_init, weights = _complex(problem.initial.density_matrix()[None]), _real([1.0])
         gh_points, gh_weights = gauss_hermite_grid(terms.J.shape[0], dt)
-        obsB = _complex([np.eye(d) if o.quantum is None else o.quantum for o in problem.observables])
         arrays = dict(
             params=problem.parameter_vector(),
             z_mean=_real(problem.initial.classical.mean),
-            z_root=_real(_matrix_root(problem.initial.classical.covariance)),
+            z_root=_real(problem.initial.classical.sampling_root()),
             q_init=q_init, q_weights=weights,
             sigma=_real(terms.sigma), K=_real(terms.K), C=_complex(terms.C), CC=_complex(terms.C @ terms.C),
             J=_complex(terms.J), JJ=_complex(terms.J @ terms.J), gh_points=gh_points, gh_weights=gh_weights,
-            A0=_complex(np.eye(d) - 0.5 * dt * terms.G), HQ=_complex(problem.H_Q), L=_complex(problem.L), obsB=obsB,
+            A0=_complex(np.eye(d) - 0.5 * dt * terms.G), HQ=_complex(problem.H_Q), L=_complex(problem.L),
+            obsB=_complex(problem.observable_operators()),
         )
         return CPURunner(kernel, arrays, dt, steps_per_save, len(problem.times), len(problem.observables))
 
@@ -103,8 +95,8 @@ class CPURunner(BlockRunner):
         path_z = np.zeros((n_paths, self.n_times, self.nz))
         a = self.arrays
         status = self.kernel(n, rng, a["params"], a["z_mean"], a["z_root"], a["q_init"], a["q_weights"], a["sigma"],
-                             a["K"], a["C"], a["CC"], a["J"], a["JJ"], a["gh_points"], a["gh_weights"], a["A0"], a["HQ"], a["L"], a["obsB"], self.dt, self.steps_per_save,
-                             _real(hist_low), _real(1.0 / np.asarray(hist_width)), int(bins), mean, m2, hist, paths,
+                             a["K"], a["C"], a["CC"], a["J"], a["JJ"], a["gh_points"], a["gh_weights"], a["A0"],
+                             a["HQ"], a["L"], a["obsB"], self.dt, self.steps_per_save, _real(hist_low), _real(1.0 / np.asarray(hist_width)), int(bins), mean, m2, hist, paths,
                              path_z)
         if status != 0:
             raise CQPlugError(f"a trajectory diverged (state norm not finite) at dt = {self.dt:.3g}; reduce dt")

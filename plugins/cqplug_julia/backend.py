@@ -49,21 +49,18 @@ class JuliaBackend(Backend):
         jl = bridge.load()
         model = jl.load_model(julia_source(model_functions(problem)))
         d = problem.model.d
-        rho0 = problem.initial.density_matrix()
         if state == "ket":
-            w, V = np.linalg.eigh(rho0)
-            keep = w > 1e-12
-            q_init = V[:, keep][:, None, :]  # (d, 1, components)
-            cumulative = np.cumsum(w[keep]) / w[keep].sum()
+            kets, cumulative = problem.initial.ket_mixture()
+            q_init = kets.T[:, None, :]  # (d, 1, components)
         else:
-            q_init, cumulative = rho0[:, :, None], np.ones(1)
-        w, V = np.linalg.eigh(problem.initial.classical.covariance)
+            q_init, cumulative = problem.initial.density_matrix()[:, :, None], np.ones(1)
         arrays = (
             model, _f64(problem.parameter_vector()), state == "ket", _f64(terms.sigma), _f64(terms.K),
             _f64(problem.D0), _c128(problem.H_Q), _operator_stack(problem.L, d), _operator_stack(terms.C, d),
-            _operator_stack(terms.J, d), _f64(problem.initial.classical.mean), _f64(V * np.sqrt(np.clip(w, 0, None))),
+            _operator_stack(terms.J, d), _f64(problem.initial.classical.mean),
+            _f64(problem.initial.classical.sampling_root()),
             _c128(q_init), _f64(cumulative),
-            _operator_stack([np.eye(d) if o.quantum is None else o.quantum for o in problem.observables], d),
+            _operator_stack(problem.observable_operators(), d),
             _f64(problem.times),
         )
         return JuliaRunner(jl, arrays, dt, self.solver)
