@@ -5,6 +5,7 @@
     cqplug run MODEL [--param NAME=VALUE ...] [--method cq|cq-ket|mean-field|lindblad]
                      [--backend NAME] [--trajectories N] [--seed S] [--t-final T]
                      [--dt DT] [--save-dt DS] [--output FILE.json] [--solver NAME] ...
+    cqplug new-plugin NAME [--directory DIR]
 
 Bad input: a one-line error on stderr, exit status 2, nothing written to --output.
 A run that fails part-way (a diverging trajectory): exit status 1, the finished part saved to
@@ -86,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reference", action="store_true",
                      help="also solve the exact lindblad reference and print z-scores against it")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    new = sub.add_parser("new-plugin", help="write a plugin package cqplug-NAME with a model NAME and its tests")
+    new.add_argument("name", help="model name: lower-case letters, digits and hyphens")
+    new.add_argument("--directory", default=".", help="where to create cqplug-NAME/ (default: here)")
     return parser
 
 
@@ -104,14 +109,14 @@ def cmd_list(out) -> int:
     return 0
 
 
-def _problem(args):
+def _problem(args, require_cq: bool = True):
     from .problem import Problem
 
     params = dict(args.param)
     kwargs = {}
     if getattr(args, "t_final", None) is not None:
         kwargs = {"t_final": args.t_final, "save_dt": args.save_dt}
-    return Problem(args.model, params, **kwargs)
+    return Problem(args.model, params, require_cq=require_cq, **kwargs)
 
 
 def cmd_check(args, out) -> int:
@@ -120,11 +125,22 @@ def cmd_check(args, out) -> int:
     return 0
 
 
+def cmd_new_plugin(args, out) -> int:
+    from .scaffold import new_plugin
+
+    root = new_plugin(args.name, args.directory)
+    print(f"created {root}: model {args.name!r} in {root}/{root.name.replace('-', '_')}/model.py\n"
+          f"next: pip install -e {root}  &&  cqplug run {args.name} --reference  &&  python -m pytest {root}/tests",
+          file=out)
+    return 0
+
+
 def cmd_run(args, out) -> int:
     from .compare import zscores
     from .solve import solve
 
-    problem = _problem(args)
+    method = get_registry().create("methods", args.method)
+    problem = _problem(args, require_cq=method.needs_valid_cq or args.reference)
     options = dict(trajectories=args.trajectories, seed=args.seed, dt=args.dt, workers=args.workers,
                    target_stderr=args.target_stderr, bins=args.bins, truncation=args.truncation,
                    hist_range=dict(args.hist_range) or None, progress=False if args.quiet else None,
@@ -170,6 +186,8 @@ def main(argv=None) -> int:
             return cmd_list(out)
         if args.command == "check":
             return cmd_check(args, out)
+        if args.command == "new-plugin":
+            return cmd_new_plugin(args, out)
         return cmd_run(args, out)
     except RunFailed as exc:
         print(f"cqplug: error: {exc}", file=sys.stderr)

@@ -11,6 +11,9 @@ class Method:
     name = ""
     summary = ""
     uses_backend = True
+    #: True for methods that are only valid when the trade-off holds (the CQ unravellings);
+    #: solve() refuses them for a problem built with require_cq=False whose trade-off fails.
+    needs_valid_cq = False
 
     def solve(self, problem, backend, options):
         raise NotImplementedError
@@ -20,6 +23,7 @@ class TrajectoryMethod(Method):
     """An unravelling: ``terms(problem)`` gives the SDE terms, ``state`` is "density" or "ket"."""
 
     state = "density"
+    needs_valid_cq = True
 
     def terms(self, problem):
         raise NotImplementedError

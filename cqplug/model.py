@@ -146,7 +146,7 @@ class Model:
             obs.append(Observable(str(s), s, None, f"<{s}>"))
             obs.append(Observable(f"{s}2", s**2, None, f"<{s}^2>"))
         if self.d == 2:
-            obs += [Observable(k, 1, m, f"<sigma_{k[1]}>") for k, m in pauli_matrices().items()]
+            obs += [Observable(k, sp.Integer(1), m, f"<sigma_{k[1]}>") for k, m in pauli_matrices().items()]
         for o in extra:
             B = None if o.quantum is None else as_matrix(o.quantum, f"observable {o.name}")
             if B is not None and (B.shape != (self.d, self.d) or not np.allclose(B, B.conj().T)):

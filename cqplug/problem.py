@@ -2,7 +2,8 @@
 
 Construction checks dimensions, Hermiticity, rates >= 0, the initial state (a Gaussian, hence
 non-negative, Wigner function for C) and the complete-positivity trade-off; a violation raises
-:class:`~cqplug.errors.PositivityViolation` naming the minimum decoherence needed.
+:class:`~cqplug.errors.PositivityViolation` naming the minimum decoherence needed (unless
+``require_cq=False``: then only the methods that need a valid CQ dynamics refuse it).
 """
 
 from __future__ import annotations
@@ -23,10 +24,14 @@ class Problem:
     ``D2`` (2n, 2n) classical diffusion, ``D0`` (n_L, n_L) quantum decoherence, ``D1`` (2n, n_L)
     back-reaction, ``times`` (saved times, t = 0 first), ``initial`` (InitialState),
     ``tradeoff`` (TradeOff), ``approximations`` (why the CQ description is not exact; empty if exact).
+
+    ``require_cq`` (default True) refuses rates that violate the trade-off. Pass False to study
+    such rates (closed dynamics, gamma = 0, included) with the methods valid for any rates, the
+    fully quantum ``lindblad`` reference and ``mean-field``; the CQ unravellings still refuse.
     """
 
     def __init__(self, model, params: dict | None = None, *, t_final: float = 2 * np.pi,
-                 save_dt: float | None = None, registry=None):
+                 save_dt: float | None = None, registry=None, require_cq: bool = True):
         registry = registry or get_registry()
         if isinstance(model, str):
             model = registry.create("models", model)
@@ -52,7 +57,7 @@ class Problem:
         self.D2 = decoherence_matrix(model, self.params, self.channels, "classical")
         self.D0 = decoherence_matrix(model, self.params, self.channels, "quantum")
         self.tradeoff = trade_off(model, self.params, self.channels, self.D1)
-        if not self.tradeoff.valid:
+        if require_cq and not self.tradeoff.valid:
             raise PositivityViolation(self.tradeoff.violation_message())
         self.initial = check_initial_state(model.initial_state(dict(self.params)), n, d)
         self.approximations = model.exactness()
@@ -105,7 +110,8 @@ class Problem:
             "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.params.items()),
             f"trade-off ratio (>= 1 required; toy: 16 gamma_c gamma_q / lam^2): {t.ratio:.6g}",
             "saturated (minimal decoherence, pure conditioned states stay pure)" if t.saturated
-            else ("no back-reaction: any decoherence is allowed" if t.scale == 0 else "strictly above the threshold"),
+            else ("no back-reaction: any decoherence is allowed" if t.scale == 0 else "strictly above the threshold")
+            if t.valid else "BELOW the threshold: " + t.violation_message(),
         ]
         if self.exact:
             lines.append("CQ description: EXACT (H_C at most quadratic, couplings and channel operators linear in z)")

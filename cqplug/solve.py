@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import CQPlugError
+from .errors import CQPlugError, PositivityViolation
 from .options import Options
 from .plugins import get_registry
 
@@ -19,6 +19,8 @@ def solve(problem, method: str = "cq", backend: str | None = None, registry=None
     registry = registry or get_registry()
     opts = Options.from_kwargs(**options)
     solver = registry.create("methods", method)
+    if solver.needs_valid_cq and not problem.tradeoff.valid:
+        raise PositivityViolation(f"method {method!r}: " + problem.tradeoff.violation_message())
     engine = None
     if solver.uses_backend:
         name = backend or DEFAULT_BACKEND

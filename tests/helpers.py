@@ -1,6 +1,9 @@
 """Statistical comparison helpers for the tests (written independently of cqplug.compare)."""
 
+import importlib
+
 import numpy as np
+import pytest
 
 
 def zscores(result, reference, name):
@@ -24,12 +27,20 @@ def assert_agrees(result, reference, names=None, threshold=4.0):
     assert not bad, f"{result.info['method']} disagrees with the exact solution: {bad}"
 
 
-def assert_power(result, reference, fraction=0.01, sigmas=4.0):
+def assert_power(result, reference, fraction=0.01, sigmas=4.0, names=None):
     """The comparison can fail: a shift of ``fraction`` of an observable's range over the run is
-    at least ``sigmas`` standard errors at every saved time (observables that vary by > 1e-2)."""
+    at least ``sigmas`` standard errors at every saved time (``names``, default every observable
+    that varies by > 1e-2)."""
     weak = {}
-    for name in reference.observables:
+    for name in names or reference.observables:
         span = np.ptp(reference.mean(name))
         if span > 1e-2 and fraction * span < sigmas * result.stderr(name).max():
             weak[name] = f"1% of range = {fraction * span:.4f}, max stderr = {result.stderr(name).max():.4f}"
     assert not weak, f"too few trajectories to detect a 1% bug: {weak}"
+
+
+def julia_or_skip():
+    """Skip (with the reason) where the Julia backend cannot start."""
+    ok, why = importlib.import_module("cqplug_julia.bridge").status()
+    if not ok:
+        pytest.skip(f"Julia backend unavailable here: {why}")

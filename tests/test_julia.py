@@ -22,7 +22,7 @@ import cqplug
 from cqplug.codegen import julia_source, model_functions
 from cqplug.errors import BackendUnavailable
 
-from .helpers import assert_agrees
+from .helpers import assert_agrees, julia_or_skip
 from .models import spin_oscillator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,17 +157,10 @@ def test_cpu_backend_refuses_a_solver():
 
 # --- Julia-marked: run only where Julia exists ------------------------------------------------
 
-def _julia_or_skip():
-    bridge = importlib.import_module("cqplug_julia.bridge")
-    ok, why = bridge.status()
-    if not ok:
-        pytest.skip(f"Julia backend unavailable here: {why}")
-
-
 @pytest.mark.julia
 @pytest.mark.parametrize("method", ["cq", "cq-ket"])
 def test_julia_cq_matches_lindblad(method):
-    _julia_or_skip()
+    julia_or_skip()
     pytest.importorskip("qutip")
     problem = cqplug.Problem("toy", {"delta": 1.0, "gamma_q": 0.5}, t_final=3.0, save_dt=0.25)
     reference = cqplug.solve(problem, "lindblad")
@@ -178,7 +171,7 @@ def test_julia_cq_matches_lindblad(method):
 @pytest.mark.julia
 @pytest.mark.parametrize("model", ["toy", "two-couplings"])
 def test_julia_agrees_with_cpu(model):
-    _julia_or_skip()
+    julia_or_skip()
     s = cqplug.pauli_matrices()
     if model == "toy":
         problem = cqplug.Problem("toy", {"delta": 0.5, "q0": 1.0}, t_final=2.0, save_dt=0.25)

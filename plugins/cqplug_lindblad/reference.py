@@ -21,7 +21,7 @@ from cqplug.result import Result
 
 from .fock import bin_projectors, weyl_operator
 
-MAX_DIMENSION = 2500  # of the full Hilbert space; the Liouvillian has this squared rows
+MAX_DIMENSION = 1200  # of the full Hilbert space; the Liouvillian has this squared rows (~3 GB here)
 DEFAULT_BINS_SPAN = 6.0  # default histogram range: initial mean +- 6 standard deviations (+ drift allowance)
 
 
@@ -74,7 +74,7 @@ class LindbladReference(Method):
             N = self._initial_truncation(modes)
             obs, hist = self._run(problem, modes, N, edges)
             while True:
-                step = max(8, N // 4)
+                step = max(4, N // 4)
                 if (N + step) ** n * d > MAX_DIMENSION:
                     raise CQPlugError(
                         f"lindblad reference did not converge within {MAX_DIMENSION} states (N = {N} per degree "
@@ -95,7 +95,7 @@ class LindbladReference(Method):
     @staticmethod
     def _initial_truncation(modes) -> int:
         occupation = max(abs(alpha) ** 2 + nbar for _, nbar, alpha in modes)
-        return int(24 + 2 * occupation + 6 * math.sqrt(occupation))
+        return int(8 + 2 * occupation + 6 * math.sqrt(occupation))
 
     @staticmethod
     def _edges(problem, modes, options) -> dict:

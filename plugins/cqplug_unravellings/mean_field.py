@@ -15,6 +15,7 @@ class MeanField(TrajectoryMethod):
     name = "mean-field"
     summary = "Ehrenfest mean-field (not exact: C follows the average force)"
     state = "density"
+    needs_valid_cq = False  # Ehrenfest dynamics is defined (and wrong) at any decoherence rates
 
     def terms(self, problem):
         return mean_field_terms(problem)
