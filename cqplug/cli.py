@@ -5,6 +5,7 @@
     cqplug run MODEL [--param NAME=VALUE ...] [--method cq|cq-ket|mean-field|lindblad]
                      [--backend NAME] [--trajectories N] [--seed S] [--t-final T]
                      [--dt DT] [--save-dt DS] [--output FILE.json] [--solver NAME] ...
+    cqplug plot RESULT.json [--observables q,sz] [--output FILE.png] [--reference EXACT.json]
     cqplug new-plugin NAME [--directory DIR]
 
 Bad input: a one-line error on stderr, exit status 2, nothing written to --output.
@@ -86,7 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--truncation", type=int, default=None, help="lindblad: Fock states per mode (default: automatic)")
     run.add_argument("--reference", action="store_true",
                      help="also solve the exact lindblad reference and print z-scores against it")
+    run.add_argument("--plot", default=None, metavar="FILE.png",
+                     help="also draw the result (means with error bands, exact reference, histograms)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    plot = sub.add_parser("plot", help="draw a saved result: means with error bands, reference, histograms")
+    plot.add_argument("result", help="a result saved with --output (.json or .npz)")
+    plot.add_argument("--observables", default=None, help="comma-separated names (default: all)")
+    plot.add_argument("--output", "-o", default=None, help="image file (default: RESULT with .png)")
+    plot.add_argument("--reference", default=None, help="a saved exact result to overlay (default: the one in RESULT)")
 
     new = sub.add_parser("new-plugin", help="write a plugin package cqplug-NAME with a model NAME and its tests")
     new.add_argument("name", help="model name: lower-case letters, digits and hyphens")
@@ -125,6 +134,27 @@ def cmd_check(args, out) -> int:
     return 0
 
 
+def cmd_plot(args, out) -> int:
+    import os
+
+    from .plotting import plot_result
+    from .result import Result
+
+    def load(path):
+        try:
+            return Result.load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise CQPlugError(f"cannot read result {path!r}: {exc}") from None
+
+    result = load(args.result)
+    reference = load(args.reference) if args.reference else None
+    names = [n.strip() for n in args.observables.split(",")] if args.observables else None
+    path = args.output or os.path.splitext(args.result)[0] + ".png"
+    plot_result(result, path, observables=names, reference=reference)
+    print(f"plotted {path}", file=out)
+    return 0
+
+
 def cmd_new_plugin(args, out) -> int:
     from .scaffold import new_plugin
 
@@ -155,6 +185,8 @@ def cmd_run(args, out) -> int:
             print(f"saved the finished part to {args.output} (PARTIAL)", file=out)
         raise
     reference = solve(problem, method="lindblad", tolerance=1e-6) if args.reference else None
+    if reference is not None:
+        result.reference = {k: reference.mean(k) for k in reference.observables}
     if args.output:
         result.save(args.output)
     info = result.info
@@ -170,6 +202,11 @@ def cmd_run(args, out) -> int:
             print(f"  {name:>8}: max |z| = {np.nanmax(np.abs(z)):.2f} over {np.isfinite(z).sum()} times", file=out)
     if args.output:
         print(f"saved {args.output}" + (" (PARTIAL)" if result.partial else ""), file=out)
+    if args.plot:
+        from .plotting import plot_result
+
+        plot_result(result, args.plot)
+        print(f"plotted {args.plot}", file=out)
     if result.partial:
         print(f"interrupted: kept the {info['trajectories']} trajectories finished (result marked partial)",
               file=sys.stderr)
@@ -186,6 +223,8 @@ def main(argv=None) -> int:
             return cmd_list(out)
         if args.command == "check":
             return cmd_check(args, out)
+        if args.command == "plot":
+            return cmd_plot(args, out)
         if args.command == "new-plugin":
             return cmd_new_plugin(args, out)
         return cmd_run(args, out)

@@ -2,8 +2,9 @@
 
 Seed contract: block k (``BLOCK_SIZE`` trajectories) draws all its randomness from
 ``SeedSequence(seed, spawn_key=(0, k))`` and blocks are merged in order, so a result depends on
-the seed only, not on the chunk size, the number of workers or the scheduling. A chunk (one
-task for a worker thread) is a run of consecutive blocks. Ctrl-C keeps every block finished in
+the seed only, not on the chunk size, the number of workers, the executor (threads here or a
+Dask cluster, :mod:`cqplug.executors`) or the scheduling. A chunk (one task) is a run of
+consecutive blocks. Ctrl-C keeps every block finished in
 order so far and marks the result partial.
 """
 
@@ -11,18 +12,16 @@ from __future__ import annotations
 
 import math
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 
 import numpy as np
 
 from . import __version__
 from .errors import CQPlugError, RunFailed
+from .executors import EnsembleJob, executor_for, pilot_paths, run_chunk
 from .options import BLOCK_SIZE
 from .progress import Progress
 from .result import Result
-
-PILOT_TRAJECTORIES = 256
-
 
 def time_step(times: np.ndarray, dt: float) -> tuple:
     """(effective dt, steps per saved interval): dt shrunk so saved times are hit exactly."""
@@ -31,24 +30,22 @@ def time_step(times: np.ndarray, dt: float) -> tuple:
     return interval / steps, steps
 
 
-def histogram_edges(problem, runner, seed: int, options) -> tuple:
-    """Per classical variable: (low, width); from ``hist_range`` or a pilot run's extent."""
+def histogram_edges(problem, pilot, options) -> tuple:
+    """Per classical variable: (low, width); from ``hist_range`` or the extent of the paths that
+    ``pilot()`` returns (called at most once)."""
     names = [str(s) for s in problem.model.z]
     unknown = set(options.hist_range or {}) - set(names)
     if unknown:
         raise CQPlugError(f"hist_range names {sorted(unknown)} are not classical variables; use {names}")
     low, high = np.empty(len(names)), np.empty(len(names))
-    pilot = None
+    paths = None
     for i, name in enumerate(names):
         if options.hist_range and name in options.hist_range:
             low[i], high[i] = options.hist_range[name]
             continue
-        if pilot is None:
-            ones = np.ones(len(names))
-            stats = runner.run_block(PILOT_TRAJECTORIES, np.random.SeedSequence(seed, spawn_key=(1,)),
-                                     -ones, ones, 1, PILOT_TRAJECTORIES)
-            pilot = stats.path_z
-        lo, hi = float(pilot[..., i].min()), float(pilot[..., i].max())
+        if paths is None:
+            paths = pilot()
+        lo, hi = float(paths[..., i].min()), float(paths[..., i].max())
         pad = 0.25 * (hi - lo) if hi > lo else 1.0
         low[i], high[i] = lo - pad, hi + pad
     return low, (high - low) / options.bins
@@ -58,40 +55,38 @@ def run_ensemble(problem, terms, state: str, backend, options, method: str) -> R
     """Integrate ``options.trajectories`` CQ trajectories and return their statistics."""
     seed = options.seed if options.seed is not None else int(np.random.SeedSequence().entropy % 2**63)
     dt, steps_per_save = time_step(problem.times, options.dt)
+    job = EnsembleJob(problem, terms, state, backend, dt, steps_per_save, seed, options.trajectories, BLOCK_SIZE,
+                      math.ceil(options.chunk_size / BLOCK_SIZE), options.bins, options.n_paths)
+    executor, owned = executor_for(options)
+    try:
+        return _run(job, executor, options, method)
+    finally:
+        if owned:
+            executor.close()
+
+
+def _run(job, executor, options, method: str) -> Result:
+    problem, backend = job.problem, job.backend
     started = time.perf_counter()
-    runner = backend.prepare(problem, terms, state, dt, steps_per_save)
-    compiled = time.perf_counter()
-    low, width = histogram_edges(problem, runner, seed, options)
-
-    n_blocks = math.ceil(options.trajectories / BLOCK_SIZE)
-    blocks_per_chunk = math.ceil(options.chunk_size / BLOCK_SIZE)
-
-    def block_size(k):
-        return min(BLOCK_SIZE, options.trajectories - k * BLOCK_SIZE)
-
-    def run_chunk(first):
-        return [runner.run_block(block_size(k), np.random.SeedSequence(seed, spawn_key=(0, k)), low, width,
-                                 options.bins, options.n_paths if k == 0 else 0)
-                for k in range(first, min(first + blocks_per_chunk, n_blocks))]
-
     merger = InOrderMerger(options.target_stderr)
-    progress = Progress(options.trajectories, options.progress)
-    chunk_starts = iter(range(0, n_blocks, blocks_per_chunk))
+    chunk_starts = iter(range(0, job.n_blocks, job.blocks_per_chunk))
     running, failure = {}, None
 
     def collect(future):
         first = running.pop(future)
         merger.add(first, future.result())
 
-    workers = options.worker_count if backend.parallel_blocks else 1
-    with ThreadPoolExecutor(workers) if backend.parallel_blocks else _InCallingThread() as pool:
+    with executor.session(job, backend.parallel_blocks) as pool:
+        low, width = histogram_edges(problem, lambda: pool.run(pilot_paths).result(), options)
+        prepared = time.perf_counter()
+        progress = Progress(options.trajectories, options.progress)
         try:
             while not merger.stop:
-                while len(running) < 2 * workers:
+                while len(running) < 2 * pool.slots:
                     first = next(chunk_starts, None)
                     if first is None:
                         break
-                    running[pool.submit(run_chunk, first)] = first
+                    running[pool.run(run_chunk, first, low, width)] = first
                 if not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -136,32 +131,15 @@ def run_ensemble(problem, terms, state: str, backend, options, method: str) -> R
         histograms=histograms,
         sample_paths=paths,
         info=run_info(problem, method, backend.name, merged.count, failure is not None) | {
-            "seed": seed, "dt": dt, "state": state, "target_stderr": options.target_stderr,
-            "compile_seconds": compiled - started, "run_seconds": time.perf_counter() - compiled,
+            "seed": job.seed, "dt": job.dt, "state": job.state, "target_stderr": options.target_stderr,
+            "executor": executor.name, "compile_seconds": prepared - started,
+            "run_seconds": time.perf_counter() - prepared,
         },
     )
     if failure is not None and not isinstance(failure, KeyboardInterrupt):
         raise RunFailed(f"{failure} (the {merged.count} trajectories finished before it are in .partial_result)",
                         result) from failure
     return result
-
-
-class _InCallingThread:
-    """An executor that runs each task at submission, in the calling thread."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def submit(self, fn, *args):
-        future = Future()
-        try:
-            future.set_result(fn(*args))
-        except BaseException as exc:  # delivered through the future, like a worker thread's
-            future.set_exception(exc)
-        return future
 
 
 class InOrderMerger:

@@ -17,7 +17,11 @@ class Options:
     trajectories : ensemble size; with ``target_stderr`` the cap on it.
     seed : master seed (int); None draws fresh entropy and records it in the result.
     dt : largest time step; shrunk so that every saved time is hit exactly.
-    workers : threads running chunks in parallel (default: all cores).
+    workers : threads running chunks in parallel (default: all cores); with executor "dask" and
+        no scheduler, the number of single-threaded worker processes of the LocalCluster.
+    executor : "local" (threads of this process, default), "dask", or an executor object
+        (cqplug.executors.DaskExecutor(...) kept open over many runs).
+    scheduler : with executor "dask": the scheduler's address (default: a LocalCluster here).
     chunk_size : trajectories per task, rounded up to a multiple of the seed block (500);
         the result does not depend on it.
     target_stderr : stop once every observable's standard error is below this, at every saved time.
@@ -34,6 +38,8 @@ class Options:
     seed: int | None = None
     dt: float = 1e-3
     workers: int | None = None
+    executor: object = "local"
+    scheduler: object = None
     chunk_size: int = BLOCK_SIZE
     target_stderr: float | None = None
     bins: int = 60

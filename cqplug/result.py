@@ -8,6 +8,7 @@ histograms). JSON layout::
      "histograms": {"q": {"edges": [...], "probability": [[...] per time], "underflow": [...],
                           "overflow": [...], "trajectories": N}, ...},
      "sample_paths": {"z": [[[...]]], "q": [[...]], ...},
+     "reference": {"q": [...], ...},      (exact means, when solved with a reference)
      "info": {"model": ..., "parameters": {...}, "method": ..., "backend": ..., "seed": ...,
               "trajectories": ..., "partial": false, "version": ..., ...}}
 
@@ -33,6 +34,7 @@ class Result:
     histograms: dict = field(default_factory=dict)
     sample_paths: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
+    reference: dict = field(default_factory=dict)  # exact means {name: array} on the same times
 
     def mean(self, name: str) -> np.ndarray:
         return self.observables[name]["mean"]
@@ -57,7 +59,7 @@ class Result:
             return x
 
         return plain({"times": self.times, "observables": self.observables, "histograms": self.histograms,
-                      "sample_paths": self.sample_paths, "info": self.info})
+                      "sample_paths": self.sample_paths, "info": self.info, "reference": self.reference})
 
     @classmethod
     def from_dict(cls, data: dict) -> "Result":
@@ -65,7 +67,8 @@ class Result:
             return {k: arrays(v) for k, v in x.items()} if isinstance(x, dict) else np.asarray(x, dtype=float)
 
         return cls(np.asarray(data["times"], float), arrays(data["observables"]),
-                   arrays(data.get("histograms", {})), arrays(data.get("sample_paths", {})), data.get("info", {}))
+                   arrays(data.get("histograms", {})), arrays(data.get("sample_paths", {})), data.get("info", {}),
+                   arrays(data.get("reference", {})))
 
     def save(self, path) -> None:
         """Write atomically to ``path`` (.json or .npz): a failed write leaves no partial file."""
@@ -82,7 +85,7 @@ class Result:
                 else:
                     flat = {"info": np.array(json.dumps(self.info))}
                     flat["times"] = self.times
-                    for group in ("observables", "histograms", "sample_paths"):
+                    for group in ("observables", "histograms", "sample_paths", "reference"):
                         for key, value in _flatten(getattr(self, group)).items():
                             flat[f"{group}/{key}"] = value
                     np.savez_compressed(fh, **flat)

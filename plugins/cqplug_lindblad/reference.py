@@ -17,6 +17,7 @@ import numpy as np
 from cqplug.ensemble import run_info
 from cqplug.errors import CQPlugError, InvalidProblem
 from cqplug.methods import Method
+from cqplug.options import Options
 from cqplug.result import Result
 
 from .fock import bin_projectors, weyl_operator
@@ -92,6 +93,20 @@ class LindbladReference(Method):
         return Result(problem.times.copy(), {k: {"mean": v, "stderr": zero.copy()} for k, v in obs.items()},
                       hist, {}, info)
 
+    def states(self, problem, truncation: int | None = None, **options) -> tuple:
+        """The exact states rho(t) at the saved times, for a single classical degree of freedom:
+        (rho of shape (len(times), N d, N d) on Fock(N) (x) C^d, N, length scale of the Fock basis).
+        ``truncation`` None: the converged N that ``solve`` would choose (``options`` as for solve).
+        Feed them to :func:`cqplug.wigner.partial_wigner`."""
+        if problem.model.n != 1:
+            raise InvalidProblem("exact states are offered for one classical degree of freedom only")
+        if truncation is None:
+            truncation = self.solve(problem, None, Options.from_kwargs(**options)).info["truncation"]
+        modes = _basis(problem)
+        edges = self._edges(problem, modes, Options.from_kwargs(**options))
+        *_, rho = self._run(problem, modes, truncation, edges, store_states=True)
+        return np.array([r.full() for r in rho]), truncation, modes[0][0]
+
     @staticmethod
     def _initial_truncation(modes) -> int:
         occupation = max(abs(alpha) ** 2 + nbar for _, nbar, alpha in modes)
@@ -111,7 +126,7 @@ class LindbladReference(Method):
             edges[name] = np.linspace(lo, hi, options.bins + 1)
         return edges
 
-    def _run(self, problem, modes, N: int, edges: dict):
+    def _run(self, problem, modes, N: int, edges: dict, store_states: bool = False):
         import qutip
 
         model, params = problem.model, problem.params
@@ -152,7 +167,8 @@ class LindbladReference(Method):
                 ops[mode] = P
                 projectors[(str(s), b)] = full(ops)
         result = qutip.mesolve(H, rho0, problem.times, c_ops, e_ops=e_ops | projectors,
-                               options={"atol": 1e-10, "rtol": 1e-8, "nsteps": 100000, "progress_bar": False})
+                               options={"atol": 1e-10, "rtol": 1e-8, "nsteps": 100000, "progress_bar": False,
+                                        "store_states": store_states})
         obs = {k: np.real(np.asarray(result.e_data[k])) for k in e_ops}
         hist = {}
         for s in model.z:
@@ -160,4 +176,4 @@ class LindbladReference(Method):
             prob = np.array([np.real(result.e_data[(name, b)]) for b in range(len(edges[name]) - 1)]).T
             hist[name] = {"edges": edges[name], "probability": prob,
                           "underflow": np.full(len(problem.times), np.nan), "overflow": np.full(len(problem.times), np.nan)}
-        return obs, hist
+        return (obs, hist, result.states) if store_states else (obs, hist)

@@ -1,0 +1,55 @@
+"""cqplug run --plot and cqplug plot: figures of saved results, with the reference overlaid."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from cqplug import Result
+
+pytest.importorskip("matplotlib")
+
+
+def _cqplug(*args):
+    return subprocess.run([sys.executable, "-m", "cqplug.cli", *args], capture_output=True, text=True, timeout=600)
+
+
+def test_run_with_reference_saves_the_reference_and_plots(tmp_path):
+    pytest.importorskip("qutip")
+    out, png = tmp_path / "r.npz", tmp_path / "r.png"
+    run = _cqplug("run", "toy", "-n", "2000", "--seed", "1", "--t-final", "1", "--reference", "-o", str(out),
+                  "--plot", str(png), "--quiet")
+    assert run.returncode == 0, run.stderr
+    result = Result.load(out)
+    assert set(result.reference) == set(result.observables)
+    # the stored reference is the exact solution: <q^2> = 1/2 + lam^2 (1 - cos t)^2 + gamma_c (t - sin 2t / 2)
+    t = result.times
+    np.testing.assert_allclose(result.reference["q2"], 0.5 + (1 - np.cos(t)) ** 2 + 0.25 * (t - np.sin(2 * t) / 2),
+                               atol=1e-5)
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    replot = _cqplug("plot", str(out), "--observables", "q2,sx", "-o", str(tmp_path / "two.png"))
+    assert replot.returncode == 0 and (tmp_path / "two.png").stat().st_size > 5_000, replot.stderr
+
+
+def test_plot_draws_bands_reference_and_histograms(tmp_path):
+    from cqplug.plotting import plot_result
+
+    t = np.linspace(0, 1, 5)
+    edges = np.linspace(-1, 1, 4)
+    result = Result(t, {"a": {"mean": t, "stderr": 0.1 + 0 * t}, "b": {"mean": -t, "stderr": 0 * t}},
+                    {"q": {"edges": edges, "probability": np.full((5, 3), 1 / 3)}}, {}, {"model": "m", "method": "cq"},
+                    {"a": t + 0.01})
+    fig = plot_result(result)
+    a, b, hist = [ax for ax in fig.axes if ax.get_visible()][:3]
+    assert len(a.collections) == 1 and len(b.collections) == 0  # a band only where stderr > 0
+    assert [line.get_label() for line in a.lines] == ["cq", "exact"] and len(b.lines) == 1
+    assert hist.get_ylabel() == "q" and hist.collections[0].get_array().reshape(3, 5)[0, 0] == pytest.approx(0.5)
+
+
+def test_plot_refuses_unknown_observables_and_missing_files(tmp_path):
+    Result(np.zeros(1), {"a": {"mean": np.zeros(1), "stderr": np.zeros(1)}}).save(tmp_path / "r.json")
+    bad = _cqplug("plot", str(tmp_path / "r.json"), "--observables", "nope")
+    assert bad.returncode == 2 and "no observable(s) ['nope']" in bad.stderr
+    missing = _cqplug("plot", str(tmp_path / "missing.json"))
+    assert missing.returncode == 2 and "cannot read result" in missing.stderr
