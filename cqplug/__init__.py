@@ -14,12 +14,13 @@ from .hookspecs import hookimpl  # noqa: E402
 from .model import Model, Observable, Parameter, pauli_matrices  # noqa: E402
 from .problem import Problem  # noqa: E402
 from .result import Result  # noqa: E402
+from .scan import Scan, scan  # noqa: E402
 from .solve import DEFAULT_BACKEND, solve  # noqa: E402
 from .states import GaussianState, InitialState, coherent_state, product_state, qubit_state, wave_packet  # noqa: E402
 
 __all__ = [
     "BackendUnavailable", "CQPlugError", "ClassicalDecoherence", "DEFAULT_BACKEND", "GaussianState",
     "InitialState", "InvalidProblem", "Model", "Observable", "Parameter", "PositivityViolation", "Problem",
-    "QuantumDephasing", "Result", "UnknownName", "coherent_state", "hookimpl", "pauli_matrices",
-    "product_state", "qubit_state", "solve", "wave_packet",
+    "QuantumDephasing", "Result", "Scan", "UnknownName", "coherent_state", "hookimpl", "pauli_matrices",
+    "product_state", "qubit_state", "scan", "solve", "wave_packet",
 ]

@@ -5,6 +5,7 @@
     cqplug run MODEL [--param NAME=VALUE ...] [--method cq|cq-ket|mean-field|lindblad]
                      [--backend NAME] [--trajectories N] [--seed S] [--t-final T]
                      [--dt DT] [--save-dt DS] [--output FILE.json] [--solver NAME] ...
+    cqplug scan MODEL --grid NAME=V1,V2,... [--grid NAME=START:STOP:COUNT ...] [run options] [-o SCAN.json]
     cqplug plot RESULT.json [--observables q,sz] [--output FILE.png] [--reference EXACT.json]
     cqplug new-plugin NAME [--directory DIR]
 
@@ -65,31 +66,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     model_args(sub.add_parser("check", help="validate parameters: trade-off ratio, saturation, exactness"))
 
+    def solve_args(p):
+        model_args(p)
+        p.add_argument("--method", default="cq", help="cq (default), cq-ket, mean-field, lindblad, ...")
+        p.add_argument("--backend", default=None, help="integrator backend for trajectory methods (default: cpu)")
+        p.add_argument("--trajectories", "-n", type=int, default=10_000, help="ensemble size (cap with --target-stderr)")
+        p.add_argument("--seed", type=int, default=None, help="master seed (default: fresh, recorded in the result)")
+        p.add_argument("--t-final", type=float, default=2 * math.pi, help="final time (default 2 pi)")
+        p.add_argument("--dt", type=float, default=1e-3, help="largest time step (default 1e-3)")
+        p.add_argument("--save-dt", type=float, default=None, help="interval between saved times (default t_final/40)")
+        p.add_argument("--executor", default="local", choices=["local", "dask"],
+                       help="where chunks run: threads here (default) or a Dask cluster")
+        p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="with --executor dask: the scheduler, e.g. tcp://host:8786 (default: a LocalCluster here)")
+        p.add_argument("--workers", type=int, default=None,
+                       help="worker threads (default: all cores); dask without --scheduler: worker processes")
+        p.add_argument("--chunk-size", type=int, default=None, help="trajectories per task (does not change results)")
+        p.add_argument("--target-stderr", type=float, default=None,
+                       help="stop when every observable's standard error is below this (--trajectories is the cap)")
+        p.add_argument("--bins", type=int, default=60, help="histogram bins per classical variable")
+        p.add_argument("--hist-range", action="append", type=_hist_range, default=[], metavar="NAME=LOW:HIGH",
+                       help="histogram range of a classical variable (default: from a pilot run)")
+        p.add_argument("--solver", default=None,
+                       help="integrator of the backend, where it offers several (julia: DRI1 default, RI5, EM, LambaEM)")
+        p.add_argument("--truncation", type=int, default=None, help="lindblad: Fock states per mode (default: automatic)")
+        p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
     run = sub.add_parser("run", help="solve a model and print or save the result")
-    model_args(run)
-    run.add_argument("--method", default="cq", help="cq (default), cq-ket, mean-field, lindblad, ...")
-    run.add_argument("--backend", default=None, help="integrator backend for trajectory methods (default: cpu)")
-    run.add_argument("--trajectories", "-n", type=int, default=10_000, help="ensemble size (cap with --target-stderr)")
-    run.add_argument("--seed", type=int, default=None, help="master seed (default: fresh, recorded in the result)")
-    run.add_argument("--t-final", type=float, default=2 * math.pi, help="final time (default 2 pi)")
-    run.add_argument("--dt", type=float, default=1e-3, help="largest time step (default 1e-3)")
-    run.add_argument("--save-dt", type=float, default=None, help="interval between saved times (default t_final/40)")
+    solve_args(run)
     run.add_argument("--output", "-o", default=None, help="save the result (.json or .npz)")
-    run.add_argument("--workers", type=int, default=None, help="worker threads (default: all cores)")
-    run.add_argument("--chunk-size", type=int, default=None, help="trajectories per task (does not change results)")
-    run.add_argument("--target-stderr", type=float, default=None,
-                     help="stop when every observable's standard error is below this (--trajectories is the cap)")
-    run.add_argument("--bins", type=int, default=60, help="histogram bins per classical variable")
-    run.add_argument("--hist-range", action="append", type=_hist_range, default=[], metavar="NAME=LOW:HIGH",
-                     help="histogram range of a classical variable (default: from a pilot run)")
-    run.add_argument("--solver", default=None,
-                     help="integrator of the backend, where it offers several (julia: DRI1 default, RI5, EM, LambaEM)")
-    run.add_argument("--truncation", type=int, default=None, help="lindblad: Fock states per mode (default: automatic)")
     run.add_argument("--reference", action="store_true",
                      help="also solve the exact lindblad reference and print z-scores against it")
     run.add_argument("--plot", default=None, metavar="FILE.png",
                      help="also draw the result (means with error bands, exact reference, histograms)")
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    scan = sub.add_parser("scan", help="one ensemble per point of a parameter grid, saved together")
+    solve_args(scan)
+    scan.add_argument("--grid", "-g", action="append", default=[], metavar="NAME=V1,V2|START:STOP:COUNT",
+                      help="a scanned parameter (repeatable; the grid is their product)")
+    scan.add_argument("--output", "-o", default=None, help="save the scan (.json)")
 
     plot = sub.add_parser("plot", help="draw a saved result: means with error bands, reference, histograms")
     plot.add_argument("result", help="a result saved with --output (.json or .npz)")
@@ -165,18 +180,50 @@ def cmd_new_plugin(args, out) -> int:
     return 0
 
 
+def _solve_options(args) -> dict:
+    """The options of cqplug.solve given on the command line (run and scan share them)."""
+    options = dict(trajectories=args.trajectories, seed=args.seed, dt=args.dt, workers=args.workers,
+                   target_stderr=args.target_stderr, bins=args.bins, truncation=args.truncation,
+                   hist_range=dict(args.hist_range) or None, progress=False if args.quiet else None,
+                   solver=args.solver, executor=args.executor, scheduler=args.scheduler)
+    if args.chunk_size is not None:
+        options["chunk_size"] = args.chunk_size
+    return options
+
+
+def cmd_scan(args, out) -> int:
+    from .scan import parse_grid, scan
+
+    grid = parse_grid(args.grid)
+    if args.output and not args.output.lower().endswith(".json"):
+        raise CQPlugError(f"cannot save a scan to {args.output!r}: use a .json file name")
+    options = _solve_options(args)
+    total = math.prod(len(v) for v in grid.values())
+
+    def report(i, point, result, error):
+        head = " ".join(f"{k}={v:g}" for k, v in point.items())
+        done = f"{result.info.get('trajectories', '')} trajectories" if result is not None else ""
+        print(f"[{i + 1}/{total}] {head}: " + (error or done), file=out, flush=True)
+
+    result = scan(args.model, grid, dict(args.param), t_final=args.t_final, save_dt=args.save_dt, method=args.method,
+                  backend=args.backend, on_point=report, **options)
+    print(result.summary(), file=out)
+    if args.output:
+        result.save(args.output)
+        print(f"saved {args.output}" + (" (PARTIAL)" if result.partial else ""), file=out)
+    if result.partial:
+        print("interrupted: kept the points finished (scan marked partial)", file=sys.stderr)
+        return 130
+    return 0
+
+
 def cmd_run(args, out) -> int:
     from .compare import zscores
     from .solve import solve
 
     method = get_registry().create("methods", args.method)
     problem = _problem(args, require_cq=method.needs_valid_cq or args.reference)
-    options = dict(trajectories=args.trajectories, seed=args.seed, dt=args.dt, workers=args.workers,
-                   target_stderr=args.target_stderr, bins=args.bins, truncation=args.truncation,
-                   hist_range=dict(args.hist_range) or None, progress=False if args.quiet else None,
-                   solver=args.solver)
-    if args.chunk_size is not None:
-        options["chunk_size"] = args.chunk_size
+    options = _solve_options(args)
     try:
         result = solve(problem, method=args.method, backend=args.backend, **options)
     except RunFailed as exc:
@@ -223,6 +270,8 @@ def main(argv=None) -> int:
             return cmd_list(out)
         if args.command == "check":
             return cmd_check(args, out)
+        if args.command == "scan":
+            return cmd_scan(args, out)
         if args.command == "plot":
             return cmd_plot(args, out)
         if args.command == "new-plugin":

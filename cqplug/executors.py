@@ -6,10 +6,11 @@ executor hands back ``concurrent.futures`` futures, so the ensemble driver merge
 statistics in block order as they arrive, identically for both: the same seed gives the same
 result bit for bit, whatever the executor, workers or chunk size.
 
-Dask (``pip install "cqplug[dask]"``): the job is sent once to every worker
-(``Client.scatter(broadcast=True)``); each worker process prepares (compiles) the backend once
-per job and caches it; chunks are tasks. A worker lost mid-run costs only the chunks it held,
-which the scheduler runs again elsewhere. Workers need cqplug and the plugins the model uses
+Dask (``pip install "cqplug[dask]"``): the job is itself a task that every chunk depends on, so
+workers fetch it once from each other (and the scheduler can rebuild it if the workers holding
+it die, which scattered data would not allow); each worker process prepares (compiles) the
+backend once per job and caches it; chunks are tasks. A worker lost mid-run costs only the
+chunks it held, which the scheduler runs again elsewhere. Workers need cqplug and the plugins the model uses
 installed in the same versions as the client.
 """
 
@@ -160,13 +161,17 @@ class DaskExecutor:
         threads = sum(client.nthreads().values())
         if threads == 0:
             raise CQPlugError(f"the Dask cluster at {client.scheduler.address} has no workers")
-        shared = client.scatter(job, broadcast=True, hash=False)
+        shared = client.submit(_identity, job, pure=False)
         futures = client.get_executor(pure=False)
         try:
             yield _Pool(lambda fn, *args: futures.submit(fn, shared, *args), threads)
         finally:
             futures.shutdown(wait=False)
             client.cancel([shared])
+
+
+def _identity(x):
+    return x
 
 
 @dataclass

@@ -76,26 +76,18 @@ class Result:
         suffix = os.path.splitext(path)[1].lower()
         if suffix not in (".json", ".npz"):
             raise CQPlugError(f"cannot save to {path!r}: use a .json or .npz file name")
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=suffix)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                if suffix == ".json":
-                    fh.write(json.dumps(self.to_dict(), indent=1).encode())
-                else:
-                    flat = {"info": np.array(json.dumps(self.info))}
-                    flat["times"] = self.times
-                    for group in ("observables", "histograms", "sample_paths", "reference"):
-                        for key, value in _flatten(getattr(self, group)).items():
-                            flat[f"{group}/{key}"] = value
-                    np.savez_compressed(fh, **flat)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make results private
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+
+        def write(fh):
+            if suffix == ".json":
+                fh.write(json.dumps(self.to_dict(), indent=1).encode())
+                return
+            flat = {"info": np.array(json.dumps(self.info)), "times": self.times}
+            for group in ("observables", "histograms", "sample_paths", "reference"):
+                for key, value in _flatten(getattr(self, group)).items():
+                    flat[f"{group}/{key}"] = value
+            np.savez_compressed(fh, **flat)
+
+        write_atomically(path, write)
 
     @classmethod
     def load(cls, path) -> "Result":
@@ -126,6 +118,22 @@ class Result:
                 cells.append(f"{m:>10.4f} ± {s:<7.1e}" if s > 0 else f"{m:>20.6f}")
             lines.append(f"{n:>8} " + " ".join(cells))
         return "\n".join(lines)
+
+
+def write_atomically(path: str, write) -> None:
+    """Call ``write(binary file)`` on a temporary file beside ``path``, then rename it to ``path``:
+    a failed or interrupted write leaves no partial file."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=os.path.splitext(path)[1])
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make results private
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict:
