@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 import cqplug
-from _common import check, figure, parser
+from _common import check, figure, parser, save
 
 PATHS = 8
 
@@ -45,7 +45,7 @@ def main():
     for ax in (top, bottom):
         ax.grid(alpha=0.3)
     fig.suptitle(f"CQ trajectories of the toy model ({PATHS} of {trajectories}; blue: σ_z → +1, red: σ_z → −1)")
-    fig.savefig(args.output, dpi=80)
+    save(fig, args.output)
     print(f"wrote {args.output}")
 
     final = sz[:, -1]

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 import cqplug
-from _common import check, figure, parser
+from _common import check, figure, parser, save
 
 CASES = {  # label: (parameters, open?)
     "closed, δ = 0": ({"delta": 0.0, "gamma_c": 0.0, "gamma_q": 0.0}, False),
@@ -80,7 +80,7 @@ def main():
             check(z_cq < 4.5, f"{label}: CQ agrees with the exact dynamics (max |z| < 4.5)")
             check(z_mf > 10, f"{label}: mean-field misses the branching of <q^2> (|z| > 10)")
     fig.suptitle("Toy model, oscillator ground state ⊗ |+⟩: exact vs mean-field vs CQ (λ = 1)")
-    fig.savefig(args.output, dpi=80)
+    save(fig, args.output)
     print(f"wrote {args.output}")
 
 

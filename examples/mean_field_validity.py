@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 import cqplug
-from _common import check, figure, parser
+from _common import check, figure, parser, save
 
 
 def errors(lam: float, theta: float, trajectories: int, dt: float) -> tuple:
@@ -55,7 +55,7 @@ def main():
         ax.set_xlabel("initial qubit angle θ (0: |0⟩, π/2: |+⟩)")
         ax.set_ylabel("coupling λ  (units of ω √(mω))")
     fig.suptitle("Mean-field error in closed dynamics (δ = 0, t ≤ 2π): good only where λ sin θ is small")
-    fig.savefig(args.output, dpi=80)
+    save(fig, args.output)
     print(f"wrote {args.output}")
 
     check(q2_error[0].max() < noise and qubit_error[0].max() < 1e-3,

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 import cqplug
-from _common import check, figure, parser
+from _common import check, figure, parser, save
 
 RANGE, BINS = (-5.0, 5.0), 40
 
@@ -63,7 +63,7 @@ def main():
     ax.set_title("Page–Geilker: the oscillator follows the qubit's outcome (peaks at q = ∓2λ/mω²)")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
-    fig.savefig(args.output, dpi=80)
+    save(fig, args.output)
     print(f"wrote {args.output}\nP(q) at t = pi (bin width {width:.2f}):")
     print(f"{'q':>6} " + " ".join(f"{label[:22]:>23}" for label in hist))
     for i, c in enumerate(centres):

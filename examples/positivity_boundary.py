@@ -17,7 +17,7 @@ import numpy as np
 import cqplug
 from cqplug.plugins import get_registry
 from cqplug.wigner import partial_wigner, relative_lowest_eigenvalue
-from _common import check, figure, parser
+from _common import check, figure, parser, save
 
 NUMERICAL_FLOOR = 1e-6  # truncation and quadrature error of the exact states (tolerance 1e-5)
 
@@ -57,7 +57,7 @@ def main():
     right.set_xlabel("q")
     right.set_ylabel("p")
     right.set_title(f"ratio {ratio:g}, t = {t:.2f}: blue = negative", fontsize="medium")
-    fig.savefig(args.output, dpi=80)
+    save(fig, args.output)
     print(f"wrote {args.output}")
 
     for ratio, value in lowest.items():
