@@ -4,8 +4,8 @@ Seed contract: block k (``BLOCK_SIZE`` trajectories) draws all its randomness fr
 ``SeedSequence(seed, spawn_key=(0, k))`` and blocks are merged in order, so a result depends on
 the seed only, not on the chunk size, the number of workers, the executor (threads here or a
 Dask cluster, :mod:`cqplug.executors`) or the scheduling. A chunk (one task) is a run of
-consecutive blocks. Ctrl-C keeps every block finished in
-order so far and marks the result partial.
+consecutive blocks. Ctrl-C keeps every block finished in order so far and marks the result
+partial.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .executors import EnsembleJob, executor_for, pilot_paths, run_chunk
 from .options import BLOCK_SIZE
 from .progress import Progress
 from .result import Result
+
 
 def time_step(times: np.ndarray, dt: float) -> tuple:
     """(effective dt, steps per saved interval): dt shrunk so saved times are hit exactly."""

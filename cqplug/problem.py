@@ -109,12 +109,18 @@ class Problem:
             f"model {self.model.name}: n = {self.model.n} classical degree(s) of freedom, d = {self.model.d}",
             "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.params.items()),
             f"trade-off ratio (>= 1 required; toy: 16 gamma_c gamma_q / lam^2): {t.ratio:.6g}",
-            "saturated (minimal decoherence, pure conditioned states stay pure)" if t.saturated
-            else ("no back-reaction: any decoherence is allowed" if t.scale == 0 else "strictly above the threshold")
-            if t.valid else "BELOW the threshold: " + t.violation_message(),
+            _tradeoff_status(t),
         ]
         if self.exact:
             lines.append("CQ description: EXACT (H_C at most quadratic, couplings and channel operators linear in z)")
         else:
             lines.append("CQ description: APPROXIMATION - " + "; ".join(self.approximations))
         return "\n".join(lines)
+
+
+def _tradeoff_status(t) -> str:
+    if not t.valid:
+        return "BELOW the threshold: " + t.violation_message()
+    if t.saturated:
+        return "saturated (minimal decoherence, pure conditioned states stay pure)"
+    return "no back-reaction: any decoherence is allowed" if t.scale == 0 else "strictly above the threshold"

@@ -41,6 +41,24 @@ def test_tradeoff_ratio_is_16_gc_gq_over_lam2(seed):
     assert problem.tradeoff.ratio == pytest.approx(16 * gc * gq / lam**2, rel=1e-9)
 
 
+def test_require_cq_false_admits_the_reference_but_not_the_unravellings(tmp_path):
+    """Closed dynamics (gamma = 0): the lindblad reference and mean-field accept it, cq refuses it
+    with the same minimum-rate message; the CLI does the same for --method lindblad."""
+    closed = cqplug.Problem("toy", {"gamma_c": 0.0, "gamma_q": 0.0}, t_final=1.0, require_cq=False)
+    assert not closed.tradeoff.valid and "BELOW the threshold" in closed.summary()
+    with pytest.raises(PositivityViolation, match="method 'cq': not a valid CQ dynamics"):
+        cqplug.solve(closed, "cq", trajectories=10)
+    mean_field = cqplug.solve(closed, "mean-field", trajectories=500, seed=1, progress=False)
+    assert np.all(mean_field.stderr("sz") < 1e-12)  # no noise at all: only z0 is sampled, sz stays 0
+    out = tmp_path / "closed.json"
+    run = subprocess.run([sys.executable, "-m", "cqplug.cli", "run", "toy", "--method", "lindblad", "-p", "gamma_c=0",
+                          "-p", "gamma_q=0", "--t-final", "1", "-o", str(out)], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    t = cqplug.Result.load(out).times  # closed forms of physics.md §6 with gamma_c = 0
+    np.testing.assert_allclose(cqplug.Result.load(out).mean("q2"), 0.5 + (1 - np.cos(t)) ** 2, atol=1e-5)
+
+
 def test_saturation_is_reported():
     assert cqplug.Problem("toy").tradeoff.saturated  # defaults: 16 * 0.25 * 0.25 = 1 = lam^2
     assert not cqplug.Problem("toy", {"gamma_q": 0.3}).tradeoff.saturated
