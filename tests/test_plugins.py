@@ -113,3 +113,19 @@ def test_registration_imports_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_registries_built_after_use_still_register_factories():
+    """Building a registry after every built-in factory has run (and imported its submodules)
+    must give the same factories: a factory named like its submodule would be replaced by the
+    module on the package, and a second registry would register the module."""
+    first = build_registry()
+    for kind in ("models", "methods"):
+        for name in first.names(kind):
+            first.create(kind, name)
+    second = build_registry()
+    for kind in ("models", "channels", "methods", "backends"):
+        for name in second.names(kind):
+            assert callable(second.get(kind, name).factory) and not isinstance(second.get(kind, name).factory,
+                                                                                type(sys)), (kind, name)
+    assert second.create("methods", "cq").name == "cq"
