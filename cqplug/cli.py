@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
 import numpy as np
@@ -150,8 +151,6 @@ def cmd_check(args, out) -> int:
 
 
 def cmd_plot(args, out) -> int:
-    import os
-
     from .plotting import plot_result
     from .result import Result
 
