@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import cqplug
-from cqplug.quantum_info import negativity, state_from_pauli_strings
+from cqplug.quantum_info import negativity, pauli_strings, state_from_pauli_strings
 
 from .helpers import assert_agrees, assert_power, julia_or_skip, zscores
 
@@ -88,7 +88,7 @@ def test_stern_gerlach_branches_separate_by_force():
 def _negativity_bound(result, i):
     """Negativity of the Pauli-tomography state at saved time i and a 4-sigma bound on how far
     statistical error alone can push it (|delta lambda| <= sum_P |delta <P>| / 4, ||P|| = 1)."""
-    labels = [name for name in result.observables if set(name) <= set("IXYZ") and len(name) == 2]
+    labels = pauli_strings(2)
     rho = state_from_pauli_strings({k: result.mean(k)[i] for k in labels}, 2)
     return negativity(rho), sum(4 * result.stderr(k)[i] for k in labels) / 4
 
