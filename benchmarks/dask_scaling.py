@@ -15,7 +15,7 @@ import math
 import time
 
 import cqplug
-from cqplug.executors import DaskExecutor, LocalExecutor
+from cqplug.solving.executors import DaskExecutor, LocalExecutor
 
 
 def timed(problem, executor, trajectories, dt, chunk_size):

@@ -3,24 +3,44 @@
     import cqplug
     problem = cqplug.Problem("toy", {"lam": 1.0, "gamma_c": 0.25, "gamma_q": 0.25}, t_final=3.0)
     result = cqplug.solve(problem, method="cq", trajectories=20_000, seed=1)
-    result.mean("q2"), result.stderr("q2")
+    result.mean("q2"), result.stderr("q2"), result.bias("q2")
+
+The package is organised as the flow of a run: ``model`` (models, channels, states) ->
+``problem`` (a model made concrete, the positivity trade-off, the unravellings' noise terms) ->
+``system`` (the backend-neutral compiled SDE and the time step) -> ``solving`` (solve, the
+ensemble driver, executors, scans) -> ``results`` (statistics, results, comparison, figures);
+``registry`` and ``hookspecs`` are the plugin system, ``cli`` the command line. Names are
+imported on first use, so ``import cqplug`` (and registering a plugin) stays cheap.
 """
 
-__version__ = "0.1.0"
+import importlib
 
-from .channels import ClassicalDecoherence, QuantumDephasing  # noqa: E402
-from .errors import BackendUnavailable, CQPlugError, InvalidProblem, PositivityViolation, UnknownName  # noqa: E402
-from .hookspecs import hookimpl  # noqa: E402
-from .model import Model, Observable, Parameter, pauli_matrices  # noqa: E402
-from .problem import Problem  # noqa: E402
-from .result import Result  # noqa: E402
-from .scan import Scan, scan  # noqa: E402
-from .solve import DEFAULT_BACKEND, solve  # noqa: E402
-from .states import GaussianState, InitialState, coherent_state, product_state, qubit_state, wave_packet  # noqa: E402
+from .hookspecs import hookimpl
 
-__all__ = [
-    "BackendUnavailable", "CQPlugError", "ClassicalDecoherence", "DEFAULT_BACKEND", "GaussianState",
-    "InitialState", "InvalidProblem", "Model", "Observable", "Parameter", "PositivityViolation", "Problem",
-    "QuantumDephasing", "Result", "Scan", "UnknownName", "coherent_state", "hookimpl", "pauli_matrices",
-    "product_state", "qubit_state", "scan", "solve", "wave_packet",
-]
+__version__ = "0.2.0"
+
+_EXPORTS = {
+    "BackendUnavailable": ".errors", "CQPlugError": ".errors", "InvalidProblem": ".errors",
+    "PositivityViolation": ".errors", "UnknownName": ".errors", "RunFailed": ".errors",
+    "Model": ".model", "Observable": ".model", "Parameter": ".model", "pauli_matrices": ".model",
+    "ClassicalDecoherence": ".model", "QuantumDephasing": ".model", "GaussianState": ".model",
+    "InitialState": ".model", "coherent_state": ".model", "product_state": ".model", "qubit_state": ".model",
+    "wave_packet": ".model",
+    "Problem": ".problem",
+    "Result": ".results.result", "solve": ".solving.solve", "DEFAULT_BACKEND": ".solving.solve",
+    "Scan": ".solving.scan", "scan": ".solving.scan",
+}
+
+__all__ = ["__version__", "hookimpl", *sorted(_EXPORTS)]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'cqplug' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

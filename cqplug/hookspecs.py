@@ -8,11 +8,11 @@ its distribution::
 
 and implementing one or more of the hooks below, decorated with :data:`hookimpl`. Each hook
 receives a ``register`` callback. Registration must be cheap: import heavy packages (QuTiP,
-Numba, juliacall) inside the factories, never at module import time. Every factory is called
-only when its name is first used.
+Numba, juliacall, JAX) inside the factories, never at module import time. Every factory is
+called only when its name is first used.
 
-The built-in plugins under ``plugins/`` are registered through the same entry-point group and
-have no privilege a user's plugin lacks.
+The built-in plugins under ``plugins/`` are registered through the same entry-point group; the
+only thing they have that yours lacks is precedence: a plugin cannot take a built-in's name.
 """
 
 import pluggy
@@ -40,9 +40,10 @@ def cqplug_register_channels(register):
     """Register decoherence channel types.
 
     Call ``register(name, factory)`` once per channel type. ``factory(**options)`` returns a
-    list of :class:`cqplug.ClassicalDecoherence` and/or :class:`cqplug.QuantumDephasing`
-    (a channel may act on C and Q at once). Models name their channels by this ``name``
-    with the options, e.g. ``("position-decoherence", {"operator": "q", "rate": "gamma_c"})``.
+    list of channel objects following :class:`cqplug.model.Channel` (usually
+    :class:`cqplug.ClassicalDecoherence` and/or :class:`cqplug.QuantumDephasing`; a channel may
+    act on C and Q at once). Models name their channels by this ``name`` with the options, e.g.
+    ``("classical-decoherence", {"operator": "q", "rate": "gamma_c"})``.
     """
 
 
@@ -50,11 +51,12 @@ def cqplug_register_channels(register):
 def cqplug_register_methods(register):
     """Register methods: unravellings (``cq``, ``cq-ket``, ``mean-field``) and reference solvers.
 
-    Call ``register(name, factory)`` once per method. ``factory()`` returns an object with
-    ``name``, ``summary``, ``uses_backend`` (bool) and
-    ``solve(problem, backend, options) -> cqplug.Result``. Trajectory methods subclass
-    :class:`cqplug.methods.TrajectoryMethod`, which only has to say how it transforms the
-    CQ terms (noise, back-reaction, dephasing) and whether it carries a ket or a density matrix.
+    Call ``register(name, factory)`` once per method. ``factory()`` returns either a
+    :class:`cqplug.solving.methods.TrajectoryMethod`, which only says which quantum state its
+    trajectories carry (``state``) and how it chooses the noise terms (``terms(problem)``:
+    classical noise, measurement strengths, unconditioned dephasing), or a
+    :class:`cqplug.solving.methods.ReferenceMethod` with ``solve(problem, options) -> Result``.
+    A method may declare its options as a dataclass ``Options`` on its class.
     """
 
 
@@ -62,9 +64,11 @@ def cqplug_register_methods(register):
 def cqplug_register_backends(register):
     """Register integrator backends for ensembles of trajectories.
 
-    Call ``register(name, factory)`` once per backend. ``factory(**config)`` returns a
-    :class:`cqplug.backend.Backend`; ``config`` holds the backend options the user gave (today
-    ``solver``), and a factory that accepts none is called with none. ``factory`` must not import
-    heavy or optional packages before it is called; ``Backend.check_available()`` must be fast
-    and must never download.
+    Call ``register(name, factory)`` once per backend. ``factory(**options)`` returns a
+    :class:`cqplug.solving.backend.Backend` whose ``prepare(system)`` receives only the
+    backend-neutral :class:`cqplug.system.CompiledSystem` and returns a runner that integrates
+    seed blocks (see :mod:`cqplug.solving.backend`). The backend's options are the fields of
+    its class attribute ``Options`` (a dataclass), passed to ``factory`` as keyword arguments.
+    ``factory`` must not import heavy or optional packages; ``Backend.check_available()`` must
+    be fast and must never download.
     """

@@ -23,7 +23,7 @@ def main():
     args = parser(__doc__, "cq_trajectories.png").parse_args()
     trajectories = 2_000 if args.quick else 20_000
     problem = cqplug.Problem("toy", t_final=2 * math.pi, save_dt=math.pi / 64)
-    result = cqplug.solve(problem, "cq", trajectories=trajectories, seed=7, dt=2e-3, n_paths=PATHS, progress=False)
+    result = cqplug.solve(problem, "cq", trajectories=trajectories, seed=7, n_paths=PATHS, progress=False)
     exact = cqplug.solve(problem, "lindblad", tolerance=1e-5)
     t, q, sz = result.times, result.sample_paths["q"], result.sample_paths["sz"]
     lam = problem.params["lam"]

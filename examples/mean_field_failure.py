@@ -40,14 +40,14 @@ def trajectory_entropy(result):
 
 def main():
     args = parser(__doc__, "mean_field_failure.png").parse_args()
-    n_cq, n_mf, dt = (4_000, 1_000, 4e-3) if args.quick else (40_000, 5_000, 2e-3)
+    n_cq, n_mf = (4_000, 1_000) if args.quick else (40_000, 5_000)
     fig = figure(figsize=(12, 11))
     axes = fig.subplots(len(CASES), 3, squeeze=False)
     for row, (label, (params, is_open)) in enumerate(CASES.items()):
         problem = cqplug.Problem("toy", params, t_final=2 * math.pi, save_dt=math.pi / 16, require_cq=False)
         exact = cqplug.solve(problem, "lindblad", tolerance=1e-5)
-        mf = cqplug.solve(problem, "mean-field", trajectories=n_mf, seed=1, dt=dt, progress=False)
-        cq = cqplug.solve(problem, "cq", trajectories=n_cq, seed=2, dt=dt, progress=False) if is_open else None
+        mf = cqplug.solve(problem, "mean-field", trajectories=n_mf, seed=1, progress=False)
+        cq = cqplug.solve(problem, "cq", trajectories=n_cq, seed=2, progress=False) if is_open else None
         t = problem.times
         print(f"{label}: max linear entropy exact {linear_entropy(exact).max():.3f}, "
               f"mean-field trajectories {trajectory_entropy(mf).max():.3f}; final <q^2> exact {exact.mean('q2')[-1]:.3f}, "

@@ -23,11 +23,11 @@ import cqplug
 from _common import check, figure, parser, save
 
 
-def errors(lam: float, theta: float, trajectories: int, dt: float) -> tuple:
+def errors(lam: float, theta: float, trajectories: int) -> tuple:
     problem = cqplug.Problem("toy", {"lam": lam, "theta": theta, "delta": 0.0, "gamma_c": 0.0, "gamma_q": 0.0},
                              t_final=2 * math.pi, save_dt=math.pi / 16, require_cq=False)
     exact = cqplug.solve(problem, "lindblad", tolerance=1e-5)
-    mf = cqplug.solve(problem, "mean-field", trajectories=trajectories, seed=3, dt=dt, progress=False)
+    mf = cqplug.solve(problem, "mean-field", trajectories=trajectories, seed=3, progress=False)
     q2 = np.abs(mf.mean("q2") - exact.mean("q2")).max()
     bloch = np.sqrt(sum((mf.mean(k) - exact.mean(k)) ** 2 for k in ("sx", "sy", "sz")))
     return q2, 0.5 * bloch.max(), 4 * mf.stderr("q2").max()
@@ -37,13 +37,13 @@ def main():
     args = parser(__doc__, "mean_field_validity.png").parse_args()
     lams = np.array([0.0, 0.5, 1.0]) if args.quick else np.linspace(0.0, 1.5, 7)
     thetas = np.array([0.0, np.pi / 4, np.pi / 2]) if args.quick else np.linspace(0.0, np.pi / 2, 7)
-    trajectories, dt = (1_000, 4e-3) if args.quick else (4_000, 2e-3)
+    trajectories = 1_000 if args.quick else 4_000
     q2_error = np.zeros((len(lams), len(thetas)))
     qubit_error = np.zeros_like(q2_error)
     noise = 0.0
     for i, lam in enumerate(lams):
         for j, theta in enumerate(thetas):
-            q2_error[i, j], qubit_error[i, j], n = errors(lam, theta, trajectories, dt)
+            q2_error[i, j], qubit_error[i, j], n = errors(lam, theta, trajectories)
             noise = max(noise, n)
             print(f"lam = {lam:4.2f}, theta = {theta:4.2f}: max error <q^2> {q2_error[i, j]:.4f}, "
                   f"qubit trace distance {qubit_error[i, j]:.4f}")

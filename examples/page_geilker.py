@@ -38,9 +38,9 @@ def main():
     hist = {
         "exact, closed": cqplug.solve(closed, "lindblad", **common).histograms["q"],
         "exact, open (16 γ_c γ_q = λ²)": cqplug.solve(opened, "lindblad", **common).histograms["q"],
-        "CQ trajectories, open": cqplug.solve(opened, "cq", trajectories=trajectories, seed=1, dt=2e-3,
+        "CQ trajectories, open": cqplug.solve(opened, "cq", trajectories=trajectories, seed=1,
                                               progress=False, **common).histograms["q"],
-        "mean-field, closed": cqplug.solve(closed, "mean-field", trajectories=trajectories, seed=1, dt=2e-3,
+        "mean-field, closed": cqplug.solve(closed, "mean-field", trajectories=trajectories, seed=1,
                                            progress=False, **common).histograms["q"],
     }
     edges = hist["exact, closed"]["edges"]

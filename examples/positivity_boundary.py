@@ -5,7 +5,7 @@ being a positive CQ state.
 
 Toy model (delta = 0, gamma_c = 0.25, oscillator ground state, qubit |+>), solved exactly with
 QuTiP for several ratios 16 gamma_c gamma_q / lam^2 (lam = 1). At each saved time the partial
-Wigner transform W(q, p) over the oscillator (cqplug.wigner) is a 2 x 2 matrix at every
+Wigner transform W(q, p) over the oscillator (cqplug.analysis.wigner) is a 2 x 2 matrix at every
 phase-space point; the figure shows its smallest eigenvalue over a grid, relative to the
 largest. It goes negative only below the threshold, where no CQ description exists. (The
 trade-off guarantees positivity for every initial state; just below it, this particular
@@ -15,8 +15,8 @@ Gaussian state can stay positive over the time shown, as the 0.5 curve does.)
 import numpy as np
 
 import cqplug
-from cqplug.plugins import get_registry
-from cqplug.wigner import partial_wigner, relative_lowest_eigenvalue
+from cqplug.registry import get_registry
+from cqplug.analysis.wigner import partial_wigner, relative_lowest_eigenvalue
 from _common import check, figure, parser, save
 
 NUMERICAL_FLOOR = 1e-6  # truncation and quadrature error of the exact states (tolerance 1e-5)

@@ -1,18 +1,21 @@
-"""Statistical comparison helpers for the tests (written independently of cqplug.compare)."""
+"""Statistical comparison helpers for the tests (written independently of cqplug.results.compare)."""
 
 import importlib
 
 import numpy as np
 import pytest
 
+ROUNDING = 1e-9  # stderr this small (relative to 1 + |exact|): every trajectory gave the same value
+REFERENCE_ACCURACY = 1e-6  # QuTiP's own accuracy, for values without statistical error
+
 
 def zscores(result, reference, name):
-    """(MC mean - exact) / stderr per saved time; stderr at rounding level compares to 1e-9."""
+    """(MC mean - exact) / stderr per saved time; values without statistical error compare to 1e-6."""
     mean, exact, err = result.mean(name), reference.mean(name), result.stderr(name)
-    tiny = err < 1e-9 * (1 + np.abs(exact))
+    tiny = err < ROUNDING * (1 + np.abs(exact))
     z = np.empty_like(mean)
     z[~tiny] = (mean[~tiny] - exact[~tiny]) / err[~tiny]
-    z[tiny] = np.where(np.abs(mean[tiny] - exact[tiny]) < 1e-9 * (1 + np.abs(exact[tiny])), 0.0, np.inf)
+    z[tiny] = np.where(np.abs(mean[tiny] - exact[tiny]) < REFERENCE_ACCURACY * (1 + np.abs(exact[tiny])), 0.0, np.inf)
     return z
 
 
@@ -23,7 +26,8 @@ def assert_agrees(result, reference, names=None, threshold=4.0):
         z = zscores(result, reference, name)
         if np.max(np.abs(z)) > threshold:
             i = int(np.argmax(np.abs(z)))
-            bad[name] = f"t={result.times[i]:.3f}: {result.mean(name)[i]:.5f} vs exact {reference.mean(name)[i]:.5f} (z={z[i]:.1f})"
+            bad[name] = (f"t={result.times[i]:.3f}: {result.mean(name)[i]:.5f} vs exact {reference.mean(name)[i]:.5f} "
+                         f"(z={z[i]:.1f})")
     assert not bad, f"{result.info['method']} disagrees with the exact solution: {bad}"
 
 
@@ -32,11 +36,17 @@ def assert_power(result, reference, fraction=0.01, sigmas=4.0, names=None):
     at least ``sigmas`` standard errors at every saved time (``names``, default every observable
     that varies by > 1e-2)."""
     weak = {}
-    for name in names or reference.observables:
+    for name in reference.observables if names is None else names:
         span = np.ptp(reference.mean(name))
         if span > 1e-2 and fraction * span < sigmas * result.stderr(name).max():
             weak[name] = f"1% of range = {fraction * span:.4f}, max stderr = {result.stderr(name).max():.4f}"
     assert not weak, f"too few trajectories to detect a 1% bug: {weak}"
+
+
+def assert_step_error_small(result, sigmas=1.0):
+    """The run's own step-error estimate is not significantly above ``sigmas`` standard errors."""
+    found = result.step_error()
+    assert found is not None and found["lower"] <= sigmas, f"step error significant: {found}"
 
 
 def julia_or_skip():

@@ -17,6 +17,7 @@ import pytest
 
 from cqplug import Result
 
+pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[1]
 SPIN_ONE = ROOT / "examples" / "plugins" / "cqplug-spin-one"
 
@@ -52,7 +53,7 @@ def test_example_plugin_is_listed_with_its_distribution(spin_one_env):
 def test_example_plugin_runs_through_the_cli_and_matches_the_reference(spin_one_env, tmp_path):
     pytest.importorskip("qutip")
     common = ["-p", "delta=0.5", "--t-final", "2", "--save-dt", "0.25", "--quiet"]
-    run = _cqplug(spin_one_env, "run", "spin-one", *common, "-n", "40000", "--seed", "3", "--dt", "2e-3",
+    run = _cqplug(spin_one_env, "run", "spin-one", *common, "-n", "40000", "--seed", "3",
                   "-o", str(tmp_path / "cq.json"))
     assert run.returncode == 0, run.stderr
     ref = _cqplug(spin_one_env, "run", "spin-one", *common, "--method", "lindblad", "-o", str(tmp_path / "exact.json"))

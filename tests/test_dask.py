@@ -12,13 +12,14 @@ import pytest
 
 import cqplug
 from cqplug.errors import CQPlugError
-from cqplug.executors import DaskExecutor
-from cqplug.scan import scan
+from cqplug.solving.executors import DaskExecutor
+from cqplug.solving.scan import scan
 
+pytestmark = pytest.mark.integration
 distributed = pytest.importorskip("distributed")
 
 PROBLEM = dict(model="toy", params={"delta": 1.0, "gamma_q": 0.5}, t_final=1.0, save_dt=0.25)
-RUN = dict(seed=21, dt=2e-3, chunk_size=500, progress=False)
+RUN = dict(seed=21, chunk_size=512, progress=False)
 
 
 def _problem():
@@ -52,7 +53,7 @@ def test_same_seed_same_statistics_as_local(cluster, method):
 def test_killing_a_worker_mid_run_still_gives_the_complete_result(cluster):
     c, executor = cluster
     client = executor.client()
-    trajectories = 40_000  # 80 chunks of one block
+    trajectories = 80 * 512  # 80 chunks of one block
     local = cqplug.solve(_problem(), "cq", trajectories=trajectories, **RUN)
     outcome = {}
     run = threading.Thread(target=lambda: outcome.update(result=cqplug.solve(
@@ -75,10 +76,10 @@ def test_killing_a_worker_mid_run_still_gives_the_complete_result(cluster):
 def test_scan_on_dask_matches_the_local_scan(cluster, tmp_path):
     _, executor = cluster
     grid = {"lam": [0.5, 1.0], "gamma_q": [0.1, 0.5]}
-    kwargs = dict(params={"delta": 1.0}, t_final=1.0, save_dt=0.5, trajectories=1_000, seed=4, dt=2e-3,
-                  progress=False)
-    local = scan("toy", grid, **kwargs)
-    remote = scan("toy", grid, executor=executor, **kwargs)
+    problem = cqplug.Problem("toy", {"delta": 1.0}, t_final=1.0, save_dt=0.5)
+    kwargs = dict(trajectories=1_000, seed=4, progress=False)
+    local = scan(problem, grid, **kwargs)
+    remote = scan(problem, grid, executor=executor, **kwargs)
     assert local.errors[2] is not None and "gamma_q must be >= 0.25" in local.errors[2]  # lam=1, gamma_q=0.1
     assert remote.errors == local.errors
     for a, b in zip(local.results, remote.results):
@@ -98,3 +99,21 @@ def test_dask_refuses_what_it_cannot_do(cluster):
         cqplug.solve(_problem(), "cq", trajectories=10, scheduler="tcp://localhost:8786")
     with pytest.raises(CQPlugError, match="unknown executor 'mpi'"):
         cqplug.solve(_problem(), "cq", trajectories=10, executor="mpi")
+
+
+def test_interrupting_a_dask_run_saves_quietly(tmp_path):
+    """Ctrl-C: the finished blocks are saved, and the workers' shutdown is not a wall of tracebacks."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "r.json"
+    process = subprocess.Popen([sys.executable, "-m", "cqplug.cli", "run", "toy", "-n", "100000000", "--dt", "0.002",
+                                "--seed", "1", "--executor", "dask", "--workers", "2", "-o", str(out), "-q"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(25)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=180)
+    assert process.returncode == 130, err
+    assert json.loads(out.read_text())["info"]["partial"] is True
+    assert "Traceback" not in err and err.count("\n") <= 3, err

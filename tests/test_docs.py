@@ -59,7 +59,7 @@ def test_example_channel_diffuses_both_quadratures(registry):
         "doc-channel-check", coordinates=["q"], momenta=["p"], parameters={"lam": 0.5, "g": 0.3, "gq": 1.0},
         classical_hamiltonian="p**2/2 + q**2/2", couplings=[("lam*q", s["sz"])],
         channels=[("phase-space-decoherence", {"rate": "g"}), ("coupling-dephasing", {"coupling": 0, "rate": "gq"})],
-        initial_state=lambda p: cqplug.InitialState(cqplug.coherent_state(), np.array([1, 0])),
+        initial_state=lambda p: cqplug.InitialState(cqplug.coherent_state(m=1.0, omega=1.0), np.array([1, 0])),
     )
     problem = cqplug.Problem(model, registry=registry)
     np.testing.assert_allclose(problem.D2, 2 * 0.3 * np.eye(2))  # -g[q,[q,.]] -> p diffusion, -g[p,[p,.]] -> q

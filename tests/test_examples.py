@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration
 pytest.importorskip("qutip")
 pytest.importorskip("matplotlib")
 

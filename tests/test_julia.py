@@ -34,8 +34,8 @@ def generated_sources():
     two_couplings = spin_oscillator(
         kind="anharmonic",
         couplings=[("lam*q", s["sz"]), ("lam*p/2", s["sx"])],
-        channels=[("position-decoherence", {"operator": "q", "rate": "gamma_c"}),
-                  ("position-decoherence", {"operator": "p", "rate": "gamma_c"}),
+        channels=[("classical-decoherence", {"operator": "q", "rate": "gamma_c"}),
+                  ("classical-decoherence", {"operator": "p", "rate": "gamma_c"}),
                   ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
                   ("coupling-dephasing", {"coupling": 1, "rate": "gamma_q"})])
     problems = {"toy": cqplug.Problem("toy"), "anharmonic-two-couplings": cqplug.Problem(two_couplings, {"gamma_q": 1.0})}
@@ -177,8 +177,8 @@ def test_julia_agrees_with_cpu(model):
         problem = cqplug.Problem("toy", {"delta": 0.5, "q0": 1.0}, t_final=2.0, save_dt=0.25)
     else:
         two = spin_oscillator(couplings=[("lam*q", s["sz"]), ("lam*p/2", s["sx"])],
-                              channels=[("position-decoherence", {"operator": "q", "rate": "gamma_c"}),
-                                        ("position-decoherence", {"operator": "p", "rate": "gamma_c"}),
+                              channels=[("classical-decoherence", {"operator": "q", "rate": "gamma_c"}),
+                                        ("classical-decoherence", {"operator": "p", "rate": "gamma_c"}),
                                         ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
                                         ("coupling-dephasing", {"coupling": 1, "rate": "gamma_q"})])
         problem = cqplug.Problem(two, {"gamma_q": 1.0}, t_final=2.0, save_dt=0.25)

@@ -8,6 +8,7 @@ import pytest
 
 from cqplug import Result
 
+pytestmark = pytest.mark.integration
 pytest.importorskip("matplotlib")
 
 
@@ -19,7 +20,7 @@ def test_run_with_reference_saves_the_reference_and_plots(tmp_path):
     pytest.importorskip("qutip")
     out, png = tmp_path / "r.npz", tmp_path / "r.png"
     run = _cqplug("run", "toy", "-n", "2000", "--seed", "1", "--t-final", "1", "--reference", "-o", str(out),
-                  "--plot", str(png), "--quiet")
+                  "--plot", str(png), "--residuals", "--quiet")
     assert run.returncode == 0, run.stderr
     result = Result.load(out)
     assert set(result.reference) == set(result.observables)
@@ -33,7 +34,7 @@ def test_run_with_reference_saves_the_reference_and_plots(tmp_path):
 
 
 def test_plot_draws_bands_reference_and_histograms(tmp_path):
-    from cqplug.plotting import plot_result
+    from cqplug.results.plotting import plot_result
 
     t = np.linspace(0, 1, 5)
     edges = np.linspace(-1, 1, 4)
@@ -52,4 +53,23 @@ def test_plot_refuses_unknown_observables_and_missing_files(tmp_path):
     bad = _cqplug("plot", str(tmp_path / "r.json"), "--observables", "nope")
     assert bad.returncode == 2 and "no observable(s) ['nope']" in bad.stderr
     missing = _cqplug("plot", str(tmp_path / "missing.json"))
-    assert missing.returncode == 2 and "cannot read result" in missing.stderr
+    assert missing.returncode == 2 and "cannot read result" in missing.stderr and "no such file" in missing.stderr
+
+
+def test_labels_units_pi_and_no_empty_cells():
+    from cqplug.results.plotting import plot_result, pretty_number
+
+    assert pretty_number(3.141592653589793 / 2) == "π/2" and pretty_number(2 * 3.141592653589793) == "2π"
+    assert pretty_number(0.25) == "0.25"
+    t = np.linspace(0, 1, 5)
+    obs = {n: {"mean": t, "stderr": 0.1 + 0 * t} for n in ("q2", "sx", "sz", "qsz")}
+    result = Result(t, obs, {"q": {"edges": np.linspace(-1, 1, 4), "probability": np.full((5, 3), 1 / 3)},
+                             "p": {"edges": np.linspace(-1, 1, 4), "probability": np.full((5, 3), 1 / 3)}},
+                    {}, {"model": "toy", "method": "cq", "parameters": {"theta": 3.141592653589793 / 2},
+                         "labels": {"q2": "⟨q²⟩", "sx": "⟨σ_x⟩"}})
+    fig = plot_result(result, observables=["q2", "sx", "q"])
+    visible = [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    assert [ax.get_ylabel() for ax in visible][:3] == ["⟨q²⟩", "⟨σ_x⟩", "q"]  # only q's heat map
+    assert "model units" in visible[0].get_xlabel() and "θ" not in fig._suptitle.get_text()
+    assert "theta = π/2" in fig._suptitle.get_text()
+    assert not [ax for ax in fig.axes if not ax.get_visible()]  # 3 panels: one row, no empty cell

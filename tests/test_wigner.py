@@ -1,13 +1,14 @@
-"""The partial Wigner transform (cqplug.wigner) against QuTiP's Wigner function and the identities
+"""The partial Wigner transform (cqplug.analysis.wigner) against QuTiP's Wigner function and the identities
 of physics.md §3: Tr_Q W is the Wigner function of C; the phase-space integral of W is rho_Q."""
 
 import numpy as np
 import pytest
 
 import cqplug
-from cqplug.plugins import get_registry
-from cqplug.wigner import partial_wigner, relative_lowest_eigenvalue
+from cqplug.analysis.wigner import partial_wigner, relative_lowest_eigenvalue
+from cqplug.registry import get_registry
 
+pytestmark = pytest.mark.integration
 qutip = pytest.importorskip("qutip")
 N, D = 10, 2
 

@@ -1,4 +1,4 @@
-"""Built-in backend "cpu": CQ trajectories compiled with Numba, blocks run on all cores.
+"""Built-in backend "cpu": lane-vectorised kernels generated per model and compiled with Numba.
 
 Registration imports nothing heavy; Numba is imported when the backend is first used.
 """
@@ -7,7 +7,7 @@ from cqplug.hookspecs import hookimpl
 
 
 def cpu_backend():
-    """Compiled CPU backend (Numba): the default; model code generated from SymPy, no Python per step."""
+    """Compiled CPU kernels (Numba), trajectories as SIMD lanes, blocks on all cores: the default."""
     from .backend import CPUBackend
 
     return CPUBackend()

@@ -2,27 +2,35 @@
 
     d rho/dt = -i[H, rho] + sum_k (2 gamma_k) D[X_k] rho,     H = Weyl(H_C) + H_Q + sum_a Weyl(h_a) L_a
 
-on (Fock space of C, truncated at N per degree of freedom) (x) Q. The truncation is chosen
-automatically: N grows until every observable changes by less than ``tolerance`` (absolute,
-scaled by max(1, |observable|)) between N and N + step; the result reports N and that change.
+on (Fock space of C, truncated at N per degree of freedom) (x) Q, each channel contributing its
+operator X_k = Weyl(f_k) (x) B_k. The truncation N is chosen automatically: it starts from an
+estimate of the oscillators' largest occupation over the run (a bound propagated through the
+linearised classical flow, diffusion and the largest back-reaction force) and grows until every
+observable changes by less than ``tolerance`` (absolute, scaled by max(1, |observable|)) between
+N and N + step; the result reports N (``info["truncation"]``: Fock states per degree of freedom)
+and that change. A problem whose estimate exceeds ``max_states`` is refused before any work,
+with the estimate and the ways out. QuTiP's MESolver is stepped from saved time to saved time,
+which gives progress on a terminal and a clean Ctrl-C.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 import time
 
 import numpy as np
+import scipy.linalg as sla
+import sympy as sp
 
-from cqplug.ensemble import run_info
 from cqplug.errors import CQPlugError, InvalidProblem
-from cqplug.methods import Method
-from cqplug.options import Options
-from cqplug.result import Result
+from cqplug.results.assembly import deterministic_result
+from cqplug.solving.methods import ReferenceMethod
+from cqplug.solving.progress import Progress
 
+from . import LindbladOptions
 from .fock import bin_projectors, weyl_operator
 
-MAX_DIMENSION = 1200  # of the full Hilbert space; the Liouvillian has this squared rows (~3 GB here)
 DEFAULT_BINS_SPAN = 6.0  # default histogram range: initial mean +- 6 standard deviations (+ drift allowance)
 
 
@@ -53,12 +61,46 @@ def _initial_mode(N: int, nbar: float, alpha: complex):
     return full / np.trace(full).real
 
 
-class LindbladReference(Method):
-    name = "lindblad"
-    summary = "exact open-quantum reference (QuTiP mesolve on a truncated Fock basis)"
-    uses_backend = False
+def estimated_truncation(problem, modes) -> int:
+    """Fock states per degree of freedom the run needs, from a bound on the largest occupation.
 
-    def solve(self, problem, backend, options):
+    Mean and covariance of z are propagated through the classical flow linearised at the initial
+    mean (Phi) with the diffusion D2. The back-reaction force F_a <L_a>, |<L_a>| <= max|L_a|, moves
+    z by at most sum_a integral |Phi(t - s) F_a| max|L_a| ds (componentwise). The occupation of mode
+    i is ((q/l)^2 + (p l)^2)/2 at |mean| + 3 standard deviations + that displacement; the
+    truncation adds 6 sqrt(occupation) + 12 states of margin for the tails.
+    """
+    model = problem.model
+    n = model.n
+    z0 = problem.initial.classical.mean
+    values = {model.parameter_symbols[k]: v for k, v in problem.params.items()}
+    flow = [sp.sympify(e).xreplace(values) for e in model.hamilton_equations()]
+    at = dict(zip(model.z, z0))
+    A = np.array(sp.Matrix(flow).jacobian(list(model.z)).xreplace(at).evalf(), dtype=float)
+    b = np.array([float(sp.sympify(e).xreplace(at)) for e in flow]) - A @ z0
+    largest_L = np.array([np.abs(np.linalg.eigvalsh(L)).max() for L in problem.L]) if problem.L.size else np.zeros(0)
+    forces = 2.0 * problem.D1 * largest_L[None, :]  # (2n, n_L): F_a max|L_a|
+    grid = np.linspace(0.0, problem.t_final, 121)
+    h = grid[1] - grid[0]
+    propagators = [sla.expm(t * A) for t in grid]
+    scales = np.array([m[0] for m in modes])
+    mean, cov = z0.copy(), problem.initial.classical.covariance.copy()
+    step = propagators[1]
+    largest = 0.0
+    for k in range(len(grid)):
+        push = sum((h * np.abs(propagators[k - j] @ forces).sum(axis=1) for j in range(k)), np.zeros(2 * n))
+        spread = np.abs(mean) + 3.0 * np.sqrt(np.clip(np.diag(cov), 0, None)) + push
+        occupation = 0.5 * ((spread[:n] / scales) ** 2 + (spread[n:] * scales) ** 2)
+        largest = max(largest, float(occupation.max()))
+        mean = step @ mean + h * b
+        cov = step @ cov @ step.T + h * problem.D2
+    return int(largest + 6.0 * math.sqrt(largest) + 12)
+
+
+class LindbladReference(ReferenceMethod):
+    Options = LindbladOptions
+
+    def solve(self, problem, shared, options):
         try:
             import qutip  # noqa: F401
         except ImportError:
@@ -66,51 +108,65 @@ class LindbladReference(Method):
         started = time.perf_counter()
         modes = _basis(problem)
         n, d = problem.model.n, problem.model.d
-        edges = self._edges(problem, modes, options)
+        edges = self._edges(problem, modes, shared)
+        progress = shared.progress
         if options.truncation:
             N = options.truncation
-            obs, hist = self._run(problem, modes, N, edges)
+            self._check_size(problem, N, options, "given")
+            obs, hist = self._run(problem, modes, N, edges, progress=progress)
             change = float("nan")
         else:
-            N = self._initial_truncation(modes)
-            obs, hist = self._run(problem, modes, N, edges)
+            estimate = estimated_truncation(problem, modes)
+            # the bound is close for one mode and about twice the need for coupled modes
+            # (calibrated on the built-in models); the search starts well below it
+            self._check_size(problem, estimate if n == 1 else (estimate + 1) // 2, options, "estimated")
+            N = max(10, int(0.4 * estimate))
+            obs, hist = self._run(problem, modes, N, edges, progress=progress)
             while True:
-                step = max(4, N // 4)
-                if (N + step) ** n * d > MAX_DIMENSION:
+                step = max(2, round(0.2 * N))
+                if (N + step) ** n * d > options.max_states:
                     raise CQPlugError(
-                        f"lindblad reference did not converge within {MAX_DIMENSION} states (N = {N} per degree "
-                        "of freedom); shorten t_final or pass truncation=N to accept a fixed truncation"
-                    )
-                obs2, hist2 = self._run(problem, modes, N + step, edges)
+                        f"lindblad reference did not converge within {options.max_states} states (N = {N} Fock states "
+                        "per degree of freedom); shorten t_final, raise the limit (--option max_states=M) or accept a "
+                        "fixed truncation (--option truncation=N)")
+                obs2, hist2 = self._run(problem, modes, N + step, edges, progress=progress)
                 change = max(float(np.max(np.abs(obs2[k] - obs[k]) / np.maximum(1.0, np.abs(obs2[k])))) for k in obs)
                 N, obs, hist = N + step, obs2, hist2
                 if change <= options.tolerance:
                     break
-        zero = np.zeros(len(problem.times))
-        info = run_info(problem, self.name, None, None) | {
-            "truncation": N, "truncation_change": change, "run_seconds": time.perf_counter() - started,
-        }
-        return Result(problem.times.copy(), {k: {"mean": v, "stderr": zero.copy()} for k, v in obs.items()},
-                      hist, {}, info)
+        info = {"truncation": N, "truncation_change": change, "run_seconds": time.perf_counter() - started,
+                "hilbert_dimension": N**n * d}
+        return deterministic_result(problem, obs, hist, info, "lindblad")
+
+    @staticmethod
+    def _check_size(problem, N: int, options, how: str) -> None:
+        n, d = problem.model.n, problem.model.d
+        states = N**n * d
+        if states > options.max_states:
+            largest = int((options.max_states / d) ** (1.0 / n))
+            raise CQPlugError(
+                f"lindblad reference for {problem.model.name} to t = {problem.t_final:g}: the {how} Fock truncation is "
+                f"N = {N} per degree of freedom, {states} states (a Liouvillian of {states**2:.3g} rows), above the "
+                f"limit of {options.max_states}. Shorten t_final, or pass --option truncation=N (N <= {largest}) to "
+                "accept a fixed truncation (its artefacts are then yours to judge), or raise --option max_states=M "
+                "(memory and time grow as M^2)")
 
     def states(self, problem, truncation: int | None = None, **options) -> tuple:
         """The exact states rho(t) at the saved times, for a single classical degree of freedom:
         (rho of shape (len(times), N d, N d) on Fock(N) (x) C^d, N, length scale of the Fock basis).
-        ``truncation`` None: the converged N that ``solve`` would choose (``options`` as for solve).
-        Feed them to :func:`cqplug.wigner.partial_wigner`."""
+        ``truncation`` None: the converged N that ``solve`` would choose."""
+        from cqplug.solving.options import SolveOptions, make_options
+
         if problem.model.n != 1:
             raise InvalidProblem("exact states are offered for one classical degree of freedom only")
+        shared = SolveOptions(progress=False)
+        own = make_options(LindbladOptions, options, "method 'lindblad'")
         if truncation is None:
-            truncation = self.solve(problem, None, Options.from_kwargs(**options)).info["truncation"]
+            truncation = self.solve(problem, shared, own).info["truncation"]
         modes = _basis(problem)
-        edges = self._edges(problem, modes, Options.from_kwargs(**options))
-        *_, rho = self._run(problem, modes, truncation, edges, store_states=True)
-        return np.array([r.full() for r in rho]), truncation, modes[0][0]
-
-    @staticmethod
-    def _initial_truncation(modes) -> int:
-        occupation = max(abs(alpha) ** 2 + nbar for _, nbar, alpha in modes)
-        return int(8 + 2 * occupation + 6 * math.sqrt(occupation))
+        edges = self._edges(problem, modes, shared)
+        *_, rho = self._run(problem, modes, truncation, edges, store_states=True, progress=False)
+        return np.array(rho), truncation, modes[0][0]
 
     @staticmethod
     def _edges(problem, modes, options) -> dict:
@@ -126,13 +182,11 @@ class LindbladReference(Method):
             edges[name] = np.linspace(lo, hi, options.bins + 1)
         return edges
 
-    def _run(self, problem, modes, N: int, edges: dict, store_states: bool = False):
+    def _run(self, problem, modes, N: int, edges: dict, store_states: bool = False, progress=None):
         import qutip
 
         model, params = problem.model, problem.params
         n, d = model.n, model.d
-        if N**n * d > MAX_DIMENSION:
-            raise CQPlugError(f"truncation N = {N} gives {N**n * d} states, more than {MAX_DIMENSION}; use a smaller N")
         dims = [N] * n + [d]
         eye = [np.eye(N)] * n
 
@@ -154,10 +208,9 @@ class LindbladReference(Method):
             rate = params[ch.rate]
             if rate == 0:
                 continue
-            op = weyl(ch.expression(model)) if ch.side == "classical" else full(eye, ch.operator(model))
-            c_ops.append(math.sqrt(2 * rate) * op)
-        rho_modes = [_initial_mode(N, nbar, alpha) for _, nbar, alpha in modes]
-        rho0 = full(rho_modes, problem.initial.density_matrix())
+            f, B = ch.operator(model)
+            c_ops.append(math.sqrt(2 * rate) * weyl(f, B))
+        rho = full([_initial_mode(N, nbar, alpha) for _, nbar, alpha in modes], problem.initial.density_matrix())
         e_ops = {o.name: weyl(o.classical, o.quantum) for o in problem.observables}
         projectors = {}
         for i, s in enumerate(model.z):
@@ -166,14 +219,34 @@ class LindbladReference(Method):
                 ops = list(eye)
                 ops[mode] = P
                 projectors[(str(s), b)] = full(ops)
-        result = qutip.mesolve(H, rho0, problem.times, c_ops, e_ops=e_ops | projectors,
-                               options={"atol": 1e-10, "rtol": 1e-8, "nsteps": 100000, "progress_bar": False,
-                                        "store_states": store_states})
-        obs = {k: np.real(np.asarray(result.e_data[k])) for k in e_ops}
-        hist = {}
-        for s in model.z:
-            name = str(s)
-            prob = np.array([np.real(result.e_data[(name, b)]) for b in range(len(edges[name]) - 1)]).T
-            hist[name] = {"edges": edges[name], "probability": prob,
-                          "underflow": np.full(len(problem.times), np.nan), "overflow": np.full(len(problem.times), np.nan)}
-        return (obs, hist, result.states) if store_states else (obs, hist)
+        rates = [params[ch.rate] for ch in problem.channels]
+        stiff = max(rates, default=0.0) * problem.t_final > 1e3
+        solver = qutip.MESolver(H, c_ops, options={"atol": 1e-10, "rtol": 1e-8, "nsteps": 10**6,
+                                                   "method": "bdf" if stiff else "adams", "progress_bar": False})
+        times = problem.times
+        bar = Progress(len(times) - 1, progress, label=f"saved times (reference, N = {N}, {N**n * d} states)",
+                       stream=sys.stderr)
+        values = {k: np.empty(len(times)) for k in e_ops}
+        hist = {str(s): np.empty((len(times), len(edges[str(s)]) - 1)) for s in model.z}
+        states = []
+
+        def record(i, state):
+            for k, op in e_ops.items():
+                values[k][i] = qutip.expect(op, state).real
+            for (name, b), P in projectors.items():
+                hist[name][i, b] = qutip.expect(P, state).real
+            if store_states:
+                states.append(state.full())
+
+        record(0, rho)
+        solver.start(rho, times[0])
+        try:
+            for i, t in enumerate(times[1:], start=1):
+                record(i, solver.step(t))
+                bar.update(i)
+        finally:
+            bar.close()
+        histograms = {name: {"edges": edges[name], "probability": prob,
+                             "underflow": np.full(len(times), np.nan), "overflow": np.full(len(times), np.nan)}
+                      for name, prob in hist.items()}
+        return (values, histograms, states) if store_states else (values, histograms)

@@ -9,14 +9,14 @@ CQ trajectory applies local operations only, so the averaged qubit state stays s
 negativity is zero. With two couplings the trade-off (D0 >= D1^T D2^+ D1) reads
 8 gamma_c gamma_q >= lam^2 — twice the single-qubit minimum, since both qubits push the same
 oscillator. Observables: every two-qubit Pauli string ("IX" ... "ZZ"), from which
-cqplug.quantum_info.state_from_pauli_strings rebuilds the qubits' state.
+cqplug.analysis.quantum_info.state_from_pauli_strings rebuilds the qubits' state.
 Initial state: oscillator coherent state at (q0, p0), qubits in |+>|+>.
 """
 
 import numpy as np
 
 from cqplug import InitialState, Model, Parameter, coherent_state
-from cqplug.quantum_info import pauli_string, pauli_string_observables
+from cqplug.analysis.quantum_info import pauli_string, pauli_string_observables
 
 
 def mediated_qubits() -> Model:
@@ -40,10 +40,10 @@ def mediated_qubits() -> Model:
         quantum_hamiltonian=[("delta/2", pauli_string("XI")), ("delta/2", pauli_string("IX"))],
         couplings=[("lam*q", pauli_string("ZI")), ("lam*q", pauli_string("IZ"))],
         channels=[
-            ("position-decoherence", {"operator": "q", "rate": "gamma_c"}),
+            ("classical-decoherence", {"operator": "q", "rate": "gamma_c"}),
             ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
             ("coupling-dephasing", {"coupling": 1, "rate": "gamma_q"}),
         ],
-        initial_state=lambda p: InitialState(coherent_state(p["q0"], p["p0"], p["m"], p["omega"]), np.kron(plus, plus)),
+        initial_state=lambda p: InitialState(coherent_state(p["q0"], p["p0"], m=p["m"], omega=p["omega"]), np.kron(plus, plus)),
         observables=pauli_string_observables(2),
     )

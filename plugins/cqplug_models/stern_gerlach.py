@@ -21,6 +21,7 @@ def stern_gerlach() -> Model:
     return Model(
         "stern-gerlach",
         description=__doc__,
+        t_final=2.0,  # the exact reference needs ~80 Fock states here, ~650 at 2 pi
         coordinates=["x"],
         momenta=["p"],
         parameters={
@@ -37,7 +38,7 @@ def stern_gerlach() -> Model:
         classical_hamiltonian="p**2/(2*m)",
         couplings=[("b*x", sigma["sz"])],
         channels=[
-            ("position-decoherence", {"operator": "x", "rate": "gamma_c"}),
+            ("classical-decoherence", {"operator": "x", "rate": "gamma_c"}),
             ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
         ],
         initial_state=lambda p: InitialState(wave_packet(p["x0"], p["p0"], p["sigma"]), qubit_state(p["theta"], p["phi"])),

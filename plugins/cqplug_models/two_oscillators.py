@@ -22,6 +22,7 @@ def two_oscillators() -> Model:
     return Model(
         "two-oscillators",
         description=__doc__,
+        t_final=2.0,  # two quantised oscillators: the reference needs ~20^2 x 2 states here, far more at 2 pi
         coordinates=["q1", "q2"],
         momenta=["p1", "p2"],
         parameters={
@@ -41,13 +42,13 @@ def two_oscillators() -> Model:
         quantum_hamiltonian=[("delta/2", sigma["sx"])],
         couplings=[("lam1*q1", sigma["sz"]), ("lam2*q2", sigma["sx"])],
         channels=[
-            ("position-decoherence", {"operator": "q1", "rate": "gamma_c"}),
-            ("position-decoherence", {"operator": "q2", "rate": "gamma_c"}),
+            ("classical-decoherence", {"operator": "q1", "rate": "gamma_c"}),
+            ("classical-decoherence", {"operator": "q2", "rate": "gamma_c"}),
             ("coupling-dephasing", {"coupling": 0, "rate": "gamma_1"}),
             ("coupling-dephasing", {"coupling": 1, "rate": "gamma_2"}),
         ],
         initial_state=lambda p: InitialState(
-            product_state(coherent_state(p["q10"], 0.0, p["m"], p["omega"]), coherent_state(p["q20"], 0.0, p["m"], p["omega"])),
+            product_state(coherent_state(p["q10"], 0.0, m=p["m"], omega=p["omega"]), coherent_state(p["q20"], 0.0, m=p["m"], omega=p["omega"])),
             np.array([1.0, 0.0]),
         ),
         observables=[Observable("q1q2", "q1*q2", None, "<q1 q2>"),

@@ -7,13 +7,11 @@ Q keeps the dephasing of its channels but the back-reaction is the average force
 branches. Trajectories differ only through the initial z sampled from the Wigner function.
 """
 
-from cqplug.methods import TrajectoryMethod
-from cqplug.terms import mean_field_terms
+from cqplug.problem.terms import mean_field_terms
+from cqplug.solving.methods import TrajectoryMethod
 
 
 class MeanField(TrajectoryMethod):
-    name = "mean-field"
-    summary = "Ehrenfest mean-field (not exact: C follows the average force)"
     state = "density"
     needs_valid_cq = False  # Ehrenfest dynamics is defined (and wrong) at any decoherence rates
 

@@ -39,10 +39,10 @@ def spin_one_oscillator() -> Model:
         quantum_hamiltonian=[("delta", S_X)],
         couplings=[("lam*q", S_Z)],
         channels=[
-            ("position-decoherence", {"operator": "q", "rate": "gamma_c"}),
+            ("classical-decoherence", {"operator": "q", "rate": "gamma_c"}),
             ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
         ],
-        initial_state=lambda p: InitialState(coherent_state(p["q0"], p["p0"], p["m"], p["omega"]), SPIN_X_UP),
+        initial_state=lambda p: InitialState(coherent_state(p["q0"], p["p0"], m=p["m"], omega=p["omega"]), SPIN_X_UP),
         observables=[
             Observable("Sx", 1, S_X, "<S_x>"),
             Observable("Sz", 1, S_Z, "<S_z>"),

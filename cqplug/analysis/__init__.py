@@ -1,0 +1,1 @@
+"""Analysis of states and results: the partial Wigner transform, Pauli tomography, negativity."""

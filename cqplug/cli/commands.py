@@ -1,0 +1,301 @@
+"""What each command does. Input is checked before any work (parameters, paths, options); a run
+saves what it finished before anything that could fail after it (the reference, a figure)."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+
+import numpy as np
+
+from ..errors import CQPlugError
+from ..registry import KINDS, get_registry
+from ..results.result import check_output_path, format_value
+from ..solving.interrupts import Terminated, deferred_interrupts
+from ..solving.methods import TrajectoryMethod
+from ..solving.options import parse_option_value
+from .arguments import solve_options
+
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def parameters(pairs) -> dict:
+    """{name: value} from -p NAME=VALUE pairs; a name given twice is refused."""
+    values = {}
+    for name, value in pairs:
+        if name in values:
+            raise CQPlugError(f"parameter {name} is given twice (-p {name}={values[name]} and -p {name}={value}); "
+                              "give it once")
+        values[name] = value
+    return values
+
+
+def cmd_list(args, out) -> int:
+    registry = get_registry()
+    for kind in KINDS:
+        print(f"{kind}:", file=out)
+        for name in registry.names(kind):
+            entry = registry.get(kind, name)
+            print(f"  {name:<22} {entry.summary}", file=out)
+            print(f"  {'':<22} [plugin {entry.plugin}, {entry.distribution}]", file=out)
+    if registry.failures:
+        print("failed plugins:", file=out)
+        for f in registry.failures:
+            print(f"  {f.plugin:<22} {f.reason}  [{f.distribution}]", file=out)
+    return 0
+
+
+def cmd_check(args, out) -> int:
+    from ..problem import Problem
+    from .describe import check_text
+
+    problem = Problem(args.model, parameters(args.param))
+    print(check_text(problem), file=out)
+    return 0
+
+
+def cmd_describe(args, out) -> int:
+    from .describe import describe_text
+
+    print(describe_text(args.model, parameters(args.param)), file=out)
+    return 0
+
+
+def cmd_derive(args, out) -> int:
+    from ..problem.derivation import derive
+
+    print(derive(args.model, parameters(args.param), latex=args.latex), file=out)
+    return 0
+
+
+def _plugin_options(args, registry, method, reference: bool) -> tuple:
+    """(solve kwargs, reference kwargs) from -O NAME=VALUE, each routed to the one plugin declaring it."""
+    backend = args.backend or "cpu"
+    owners = [(f"method {args.method!r}", getattr(method, "Options", None))]
+    if isinstance(method, TrajectoryMethod):
+        owners.append((f"backend {backend!r}", getattr(registry.get("backends", backend).factory, "Options", None)))
+    reference_options = getattr(registry.get("methods", "lindblad").factory, "Options", None) if reference else None
+    own, ref = {}, {}
+    for name, text in args.option:
+        for owner, options_class in owners:
+            if options_class is not None and name in options_class.__dataclass_fields__:
+                own[name] = parse_option_value(options_class, name, text, owner)
+                break
+        else:
+            if reference_options is not None and name in reference_options.__dataclass_fields__:
+                ref[name] = parse_option_value(reference_options, name, text, "the lindblad reference")
+                continue
+            known = ", ".join(sorted(n for _, c in owners + [("", reference_options)] if c
+                                     for n in c.__dataclass_fields__)) or "none"
+            raise CQPlugError(f"no option {name!r} here; the options of this method and backend"
+                              f"{' and of the reference' if reference else ''}: {known}")
+    return own, ref
+
+
+def _validate(options: dict) -> None:
+    """Check the shared options now, before any work (solve checks them again)."""
+    from ..solving.options import SolveOptions
+
+    SolveOptions(**{k: v for k, v in options.items() if k in SolveOptions.__dataclass_fields__})
+
+
+def _check_outputs(args) -> None:
+    if getattr(args, "output", None):
+        check_output_path(args.output, (".json", ".npz") if args.command == "run" else (".json",))
+    if getattr(args, "plot", None):
+        check_output_path(args.plot, FIGURE_SUFFIXES)
+        from ..results.plotting import require_matplotlib
+
+        require_matplotlib()
+
+
+def _save(result, path, out) -> None:
+    with deferred_interrupts():
+        result.save(path)
+    print(f"saved {path}" + (" (PARTIAL)" if result.partial else ""), file=out)
+
+
+def _interrupted(result) -> int:
+    by = result.info.get("interrupted_by", "SIGINT")
+    print(f"interrupted ({by}): kept the {result.info.get('trajectories')} trajectories finished "
+          "(result marked partial)", file=sys.stderr)
+    return 143 if by == "SIGTERM" else 130
+
+
+def cmd_run(args, out) -> int:
+    from ..problem import Problem
+    from ..solving.solve import solve
+
+    registry = get_registry()
+    method = registry.method(args.method)
+    _check_outputs(args)
+    if args.reference:
+        import importlib.util
+
+        if importlib.util.find_spec("qutip") is None:
+            raise CQPlugError("--reference needs QuTiP: pip install 'cqplug[reference]'")
+    problem = Problem(args.model, parameters(args.param), t_final=args.t_final, save_dt=args.save_dt,
+                      require_cq=method.needs_valid_cq)
+    own, reference_options = _plugin_options(args, registry, method, args.reference)
+    options = solve_options(args) | own
+    _validate(options)
+    if not isinstance(method, TrajectoryMethod):
+        options = {k: options[k] for k in ("bins", "hist_range", "progress")} | own
+    try:
+        result = solve(problem, method=args.method, backend=args.backend, registry=registry, **options)
+    except CQPlugError as exc:
+        partial = getattr(exc, "partial_result", None)
+        if args.output and partial is not None:
+            _save(partial, args.output, out)
+            raise CQPlugError(f"{exc}; the finished part is saved in {args.output}") from None
+        raise
+    if args.output:
+        _save(result, args.output, out)
+    _print_result(problem, result, out)
+    if result.partial:
+        return _interrupted(result)
+    status = 0
+    if args.reference:
+        status = _compare_with_reference(problem, result, args, reference_options, out)
+    if args.plot and status == 0:
+        from ..results.plotting import plot_result
+
+        try:
+            plot_result(result, args.plot, residuals=args.residuals)
+            print(f"plotted {args.plot}", file=out)
+        except CQPlugError as exc:
+            kept = f"; the result is saved in {args.output}" if args.output else ""
+            raise CQPlugError(f"plotting failed: {exc}{kept}") from None
+    return status
+
+
+def _print_result(problem, result, out) -> None:
+    from ..results.compare import step_error_line
+
+    info = result.info
+    if "seed" in info:
+        what = (f"{info['trajectories']} trajectories, seed {info['seed']}, dt = {info['dt']:.4g} "
+                f"({_dt_origin(info)}), weak order {info['weak_order']}")
+    else:
+        what = (f"Fock truncation N = {info.get('truncation')} states per classical degree of freedom "
+                f"({info.get('hilbert_dimension')} states in all)")
+    backend = f" on {info['backend']}" if info.get("backend") else ""
+    print(f"{info['model']} with {info['method']}{backend}: {what}", file=out)
+    if not problem.exact:
+        print("note: the CQ description of this model is an approximation: " + "; ".join(problem.approximations),
+              file=out)
+    adjusted = info.get("time_step", {}).get("adjusted")
+    if adjusted:
+        print(f"note: {adjusted}", file=out)
+    print("units: hbar = 1; times in the model's units" + ("; values are Richardson-extrapolated" if
+                                                           info.get("extrapolated") else ""), file=out)
+    print(result.summary(), file=out)
+    if "seed" in info:
+        line, small = step_error_line(result)
+        print(line, file=out if small else sys.stderr)
+
+
+def _dt_origin(info) -> str:
+    step = info.get("time_step", {})
+    if step.get("chosen") == "automatic":
+        return f"automatic, limited by the {step.get('limited_by') or 'save interval'}"
+    return "given"
+
+
+def _compare_with_reference(problem, result, args, reference_options, out) -> int:
+    from ..results.compare import verdict, zscores
+    from ..solving.solve import solve
+
+    kept = f" (the trajectory result is saved in {args.output})" if args.output else ""
+    try:
+        reference = solve(problem, "lindblad", progress=False if args.quiet else None, bins=args.bins,
+                          hist_range=dict(args.hist_range) or None, **reference_options)
+    except KeyboardInterrupt as exc:
+        print(f"interrupted during the exact reference{kept}", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
+    except CQPlugError as exc:
+        print(f"cqplug: error: the exact reference failed: {exc}{kept}", file=sys.stderr)
+        return 2
+    result.reference = {k: reference.mean(k) for k in reference.observables}
+    if args.output:
+        _save(result, args.output, out)
+    info = reference.info
+    print(f"exact reference (QuTiP, C quantised): Fock truncation N = {info['truncation']} states per classical "
+          f"degree of freedom ({info['hilbert_dimension']} states with Q), converged to "
+          f"{info['truncation_change']:.1g}", file=out)
+    width = max(len(n) for n in result.observables)
+    for name, z in zscores(result, reference).items():
+        finite = z[np.isfinite(z)]
+        largest = float(np.abs(finite).max()) if finite.size else 0.0
+        bad = int(np.isinf(z).sum())
+        print(f"  {name:>{width}}: max |z| = {largest:5.2f} over {finite.size} times"
+              + (f", {bad} deterministic mismatch(es)" if bad else "")
+              + f"   exact at t = {problem.times[-1]:.4g}: {format_value(reference.mean(name)[-1], 0)}", file=out)
+    text, ok = verdict(result, reference)
+    print(f"verdict: {text}", file=out)
+    return 0
+
+
+def cmd_scan(args, out) -> int:
+    from ..problem import Problem
+    from ..solving.scan import parse_grid, scan
+
+    registry = get_registry()
+    grid = parse_grid(args.grid)
+    _check_outputs(args)
+    method = registry.method(args.method)
+    problem = Problem(args.model, parameters(args.param), t_final=args.t_final, save_dt=args.save_dt,
+                      require_cq=False)
+    own, _ = _plugin_options(args, registry, method, False)
+    options = solve_options(args) | own
+    _validate(options)
+    if not isinstance(method, TrajectoryMethod):
+        options = {k: options[k] for k in ("bins", "hist_range", "progress")} | own
+    total = math.prod(len(v) for v in grid.values())
+
+    def report(i, point, result, error):
+        head = " ".join(f"{k}={v:g}" for k, v in point.items())
+        done = f"{result.info.get('trajectories', '')} trajectories" if result is not None else ""
+        print(f"[{i + 1}/{total}] {head}: " + (error or done), file=out, flush=True)
+
+    result = scan(problem, grid, method=args.method, backend=args.backend, on_point=report, registry=registry,
+                  **options)
+    print(result.summary(), file=out)
+    if args.output:
+        with deferred_interrupts():
+            result.save(args.output)
+        print(f"saved {args.output}" + (" (PARTIAL)" if result.partial else ""), file=out)
+    if result.partial:
+        print("interrupted: kept the points finished (scan marked partial)", file=sys.stderr)
+        return 130
+    return 0
+
+
+def cmd_plot(args, out) -> int:
+    from ..results.plotting import plot_file
+
+    path = args.output or os.path.splitext(args.result)[0] + ".png"
+    check_output_path(path, FIGURE_SUFFIXES)
+    names = [n.strip() for n in args.observables.split(",")] if args.observables else None
+    plot_file(args.result, path, observables=names, reference=args.reference, residuals=args.residuals)
+    print(f"plotted {path}", file=out)
+    return 0
+
+
+def cmd_new_plugin(args, out) -> int:
+    from ..scaffold import new_plugin
+
+    owner = get_registry().owner(args.name)
+    if owner is not None:
+        raise CQPlugError(f"the name {args.name!r} is already registered (plugin {owner.plugin}, {owner.distribution});"
+                          " choose another")
+    root = new_plugin(args.name, args.directory)
+    print(f"created {root}: model {args.name!r} in {root}/{root.name.replace('-', '_')}/model.py\n"
+          f"next: pip install -e {root}  &&  cqplug run {args.name} --reference  &&  python -m pytest {root}/tests",
+          file=out)
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "check": cmd_check, "describe": cmd_describe, "derive": cmd_derive, "run": cmd_run,
+            "scan": cmd_scan, "plot": cmd_plot, "new-plugin": cmd_new_plugin}

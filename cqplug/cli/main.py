@@ -1,0 +1,85 @@
+"""The command line (a stable contract; scripts depend on it).
+
+    cqplug list
+    cqplug check MODEL [-p NAME=VALUE ...]
+    cqplug describe MODEL          cqplug derive MODEL [--latex]
+    cqplug run MODEL [-p NAME=VALUE ...] [--method cq|cq-ket|mean-field|lindblad] [--backend NAME]
+                     [-n N] [--seed S] [--t-final T] [--dt DT] [--save-dt DS] [-o FILE.json]
+                     [--reference] [--plot FILE.png] [--target-error E] [-O NAME=VALUE] ...
+    cqplug scan MODEL --grid NAME=V1,V2,... [--grid NAME=START:STOP:COUNT ...] [run options] [-o SCAN.json]
+    cqplug plot RESULT.json [--observables q,sz] [--output FILE.png] [--reference EXACT.json]
+    cqplug new-plugin NAME [--directory DIR]
+
+Exit status: 0 success; 2 bad input (one line on stderr, nothing written) or a failed step after
+the run (the run's result kept); 1 a run that failed part-way (the finished part saved, marked
+partial); 130 Ctrl-C and 143 SIGTERM (the finished part kept and saved, marked partial).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..errors import CQPlugError, RunFailed
+from ..solving.interrupts import Terminated, terminate_as_interrupt
+from .arguments import build_parser
+from .commands import COMMANDS
+
+
+def _plugin_help(parser, argv) -> None:
+    """With --help on run/scan: list the options of the method and backend named on the line."""
+    if not argv or argv[0] not in ("run", "scan") or not ({"-h", "--help"} & set(argv)):
+        return
+
+    def value(flag, default):
+        for i, a in enumerate(argv):
+            if a == flag and i + 1 < len(argv):
+                return argv[i + 1]
+            if a.startswith(flag + "="):
+                return a.split("=", 1)[1]
+        return default
+
+    from ..registry import get_registry
+    from ..solving.options import describe_options
+
+    registry = get_registry()
+    lines = []
+    try:
+        method = registry.method(value("--method", "cq"))
+        owners = [(f"method {value('--method', 'cq')}", getattr(method, "Options", None))]
+        backend = value("--backend", "cpu")
+        owners.append((f"backend {backend}", getattr(registry.get("backends", backend).factory, "Options", None)))
+    except CQPlugError as exc:
+        lines.append(str(exc))
+        owners = []
+    for owner, options in owners:
+        described = describe_options(options)
+        lines.append(f"options of the {owner} (-O NAME=VALUE): " + ("none" if not described else ""))
+        lines += [f"  {name} (default {default}): {text}" for name, default, text in described]
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    subparsers.choices[argv[0]].epilog = "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    _plugin_help(parser, argv)
+    args = parser.parse_args(argv)
+    out = sys.stdout
+    try:
+        with terminate_as_interrupt():
+            return COMMANDS[args.command](args, out)
+    except RunFailed as exc:
+        print(f"cqplug: error: {exc}", file=sys.stderr)
+        return 1
+    except CQPlugError as exc:
+        print(f"cqplug: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
+        by = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
+        print(f"cqplug: interrupted ({by}) before any trajectory block finished; nothing saved", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
+    except BrokenPipeError:  # e.g. `cqplug check toy | head -1`: the reader left; not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

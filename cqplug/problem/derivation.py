@@ -1,0 +1,231 @@
+"""The equations cqplug derives from a model, symbolically (what ``cqplug derive`` prints).
+
+From H(z) = H_C(z) + H_Q + sum_a h_a(z) L_a and the channels (physics.md §3–5):
+
+* Hamilton's equations with back-reaction: dz/dt = Omega grad H_C + sum_a (Omega grad h_a) <L_a>;
+* the diffusion D2 (from the classical channels), back-reaction D1 = (1/2) Omega grad h_a and
+  quantum decoherence D0 (from the dephasing channels), Omega = [[0, 1], [-1, 0]];
+* complete positivity, D0 >= D1^T D2^+ D1 with (1 - D2 D2^+) D1 = 0, as inequalities between the
+  parameters (each eigenvalue of D0 - D1^T D2^+ D1 >= 0, denominators cleared for positive
+  rates), and the minimal value of each rate on its own;
+* the hybrid (partial-Wigner) master equation for the operator-valued density W(z);
+* the CQ trajectory SDEs, with sigma sigma^T = D2 and sigma K^T = D1.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..model.states import symplectic_form
+
+PAULI = {"I": np.eye(2), "X": np.array([[0, 1], [1, 0]]), "Y": np.array([[0, -1j], [1j, 0]]),
+         "Z": np.array([[1, 0], [0, -1]])}
+
+
+@dataclass
+class Derivation:
+    model: object
+    operators: dict  # name -> matrix label
+    H: sp.Expr  # H(z) with noncommutative operator symbols
+    flow: list  # dz_i/dt, with <L_a> symbols
+    D2: sp.Matrix
+    D1: sp.Matrix
+    D0: sp.Matrix
+    conditions: list  # (lhs, rhs) with lhs >= rhs
+    minimal: dict  # rate -> minimal value (others fixed)
+    range_ok: bool
+    sigma: sp.Matrix | None
+    K: sp.Matrix | None
+
+
+def operator_label(matrix: np.ndarray) -> str | None:
+    """'sigma_z'-style (d = 2) or 'Z⊗I'-style (several qubits) label of a real multiple of a Pauli
+    string, with its coefficient; None when the matrix is not one."""
+    d = matrix.shape[0]
+    k = int(round(np.log2(d))) if d > 1 else 0
+    if d < 2 or 2**k != d:
+        return None
+    found = []
+    for letters in itertools.product("IXYZ", repeat=k):
+        P = functools.reduce(np.kron, [PAULI[c] for c in letters])
+        coefficient = np.trace(P.conj().T @ matrix) / d
+        if abs(coefficient) > 1e-12:
+            found.append(("".join(letters), coefficient))
+    if len(found) != 1 or abs(found[0][1].imag) > 1e-12:
+        return None
+    letters, coefficient = found[0]
+    name = f"sigma_{letters.lower()}" if k == 1 else "⊗".join(letters)
+    c = coefficient.real
+    return name if abs(c - 1) < 1e-12 else f"{sp.nsimplify(c)}*{name}"
+
+
+def derive_problem(problem) -> Derivation:
+    """The derivation for a Problem's model and (resolved) channels."""
+    model, channels = problem.model, problem.channels
+    n, n_L = model.n, len(model.couplings)
+    Omega = sp.Matrix(symplectic_form(n).astype(int))
+    operators = {}
+    L_symbols = []
+    for a, (_, L) in enumerate(model.couplings):
+        label = operator_label(L) or f"L_{a}"
+        operators[f"L_{a}"] = label
+        L_symbols.append(sp.Symbol(label, commutative=False))
+    H = model.H_C
+    for i, (c, m) in enumerate(model.H_Q):
+        label = operator_label(m) or f"HQ_{i}"
+        H = H + c * sp.Symbol(label, commutative=False)
+    for (h, _), L in zip(model.couplings, L_symbols):
+        H = H + h * L
+    expectations = [sp.Symbol(f"<{operators[f'L_{a}']}>") for a in range(n_L)]
+    flow = model.hamilton_equations()
+    back = model.backreaction_vectors()
+    flow = [f + sum((back[a][i] * expectations[a] for a in range(n_L)), sp.Integer(0)) for i, f in enumerate(flow)]
+    D2 = sp.zeros(2 * n, 2 * n)
+    D0 = sp.zeros(n_L, n_L)
+    for ch in channels:
+        d2, d0 = ch.symbolic_diffusion(model), ch.symbolic_decoherence(model)
+        if d2 is not None:
+            D2 += d2
+        if d0 is not None:
+            D0 += d0
+    D1 = sp.Matrix(2 * n, n_L, lambda i, a: sp.Rational(1, 2) * back[a][i]) if n_L else sp.zeros(2 * n, 0)
+    D2_pinv = _pinv(D2)
+    range_ok = n_L == 0 or sp.simplify((sp.eye(2 * n) - D2 * D2_pinv) * D1) == sp.zeros(2 * n, n_L)
+    rates = sorted({model.parameter_symbols[ch.rate] for ch in channels}, key=str)
+    conditions, minimal = [], {}
+    sigma = K = None
+    if n_L and range_ok:
+        M = sp.simplify(D0 - D1.T * D2_pinv * D1)
+        for value in (M.eigenvals() if M.shape[0] > 1 else {M[0, 0]: 1}):
+            relation = _inequality(sp.simplify(value), rates, set(model.parameter_symbols.values()))
+            if relation is not None and relation not in conditions:
+                conditions.append(relation)
+        for lhs, rhs in conditions:
+            for r in rates:
+                if (lhs - rhs).has(r):
+                    solutions = [s for s in sp.solve(sp.Eq(lhs, rhs), r) if s != 0]
+                    if solutions:
+                        minimal.setdefault(r, []).append(sp.simplify(solutions[0]))
+        minimal = {r: values[0] if len(values) == 1 else sp.Max(*values) for r, values in minimal.items()}
+        sigma, K = _factors(D2, D1)
+    return Derivation(model, operators, H, flow, D2, D1, D0, conditions, minimal, range_ok, sigma, K)
+
+
+def _pinv(D2: sp.Matrix) -> sp.Matrix:
+    if D2.is_diagonal():
+        return sp.diag(*[0 if v == 0 else 1 / v for v in D2.diagonal()])
+    return D2.pinv()
+
+
+def _factors(D2: sp.Matrix, D1: sp.Matrix) -> tuple:
+    """(sigma, K) with sigma sigma^T = D2 and sigma K^T = D1, for diagonal D2 (else (None, None))."""
+    if not D2.is_diagonal():
+        return None, None
+    columns = [i for i, v in enumerate(D2.diagonal()) if v != 0]
+    sigma = sp.zeros(D2.shape[0], len(columns))
+    for j, i in enumerate(columns):
+        sigma[i, j] = sp.sqrt(D2[i, i])
+    K = sp.zeros(D1.shape[1], len(columns))
+    for j, i in enumerate(columns):
+        for a in range(D1.shape[1]):
+            K[a, j] = sp.simplify(D1[i, a] / sp.sqrt(D2[i, i]))
+    return sigma, K
+
+
+def _inequality(value, rates, parameters):
+    """value >= 0 with positive denominators cleared, as (lhs, rhs) with positive terms on each
+    side; None when it holds for every positive rate."""
+    assume = {s: sp.Symbol(s.name, positive=True) for s in parameters}
+    numerator, denominator = sp.fraction(sp.together(value.xreplace(assume)))
+    back = {v: k for k, v in assume.items()}
+    numerator = sp.expand(numerator.xreplace(back))
+    positive = [t for t in sp.Add.make_args(numerator) if not t.could_extract_minus_sign()]
+    negative = [-t for t in sp.Add.make_args(numerator) if t.could_extract_minus_sign()]
+    if not negative:
+        return None
+    lhs, rhs = sp.Add(*positive), sp.Add(*negative)
+    if not (denominator.xreplace(back).is_positive or all(f.is_positive for f in sp.Mul.make_args(denominator))):
+        lhs, rhs = rhs, lhs
+    return lhs, rhs
+
+
+# -- rendering ---------------------------------------------------------------------------------
+def _text(expr) -> str:
+    return sp.sstr(expr).replace("**", "^")
+
+
+def _matrix_text(M: sp.Matrix) -> str:
+    return "[" + "; ".join(", ".join(_text(M[i, j]) for j in range(M.shape[1])) for i in range(M.shape[0])) + "]"
+
+
+def condition_text(derivation) -> str:
+    if not derivation.range_ok:
+        return "impossible: the back-reaction acts along a direction in which C does not diffuse"
+    if not derivation.conditions:
+        return "no condition (no back-reaction)"
+    return " and ".join(f"{_text(lhs)} >= {_text(rhs)}" for lhs, rhs in derivation.conditions)
+
+
+def render_text(d: Derivation) -> str:
+    model = d.model
+    z = [str(s) for s in model.z]
+    lines = [f"# {model.name}: derived equations (hbar = 1; z = ({', '.join(z)}))", "",
+             "## Hamiltonian", f"H(z) = {_text(d.H)}"]
+    lines += [f"  {k} = {v}" for k, v in d.operators.items() if k != v]
+    lines += ["", "## Hamilton's equations with back-reaction (dz/dt = Omega grad H_C + sum_a Omega grad h_a <L_a>)"]
+    lines += [f"d{name}/dt = {_text(f)}" for name, f in zip(z, d.flow)]
+    lines += ["", "## Diffusion, back-reaction and decoherence matrices",
+              f"D2 = {_matrix_text(d.D2)}     (over {', '.join(z)})",
+              f"D1 = {_matrix_text(d.D1)}     (D1[i, a] = (1/2) (Omega grad h_a)_i)",
+              f"D0 = {_matrix_text(d.D0)}     (over the coupling operators)",
+              "", "## Complete positivity (D0 >= D1^T D2^+ D1, (1 - D2 D2^+) D1 = 0)",
+              f"condition: {condition_text(d)}"]
+    lines += [f"minimal {r}: {_text(v)} (the other rates fixed)" for r, v in d.minimal.items()]
+    Ls = list(d.operators.values())
+    lines += ["", "## Hybrid (partial-Wigner) master equation for W(z), a d x d matrix at each z",
+              "dW/dt = - sum_i (dz_i/dt)|_{H_C} dW/dz_i - i[H_Q + sum_a h_a(z) L_a, W]",
+              "        - sum_{i,a} D1[i,a] d/dz_i {L_a, W} + (1/2) sum_ij D2[i,j] d^2W/dz_i dz_j",
+              "        + sum_ab D0[a,b] (L_a W L_b - {L_b L_a, W}/2)",
+              f"  with L = ({', '.join(Ls)})"]
+    lines += ["", "## CQ trajectories (Ito; one Wiener vector dW shared by C and Q)"]
+    if d.sigma is not None and d.K is not None:
+        lines += [f"sigma = {_matrix_text(d.sigma)}   (sigma sigma^T = D2)",
+                  f"K = {_matrix_text(d.K)}   (sigma K^T = D1; C_j = sum_a K[a,j] L_a)",
+                  "dz = (dz/dt above) dt + sigma dW",
+                  "drho = -i[H(z), rho] dt + sum_ab D0[a,b] (L_a rho L_b - {L_b L_a, rho}/2) dt",
+                  "       + sum_j (C_j rho + rho C_j - 2 <C_j> rho) dW_j"]
+    else:
+        lines.append("(sigma and K have no closed form here: D2 is not diagonal or positivity fails)")
+    return "\n".join(lines)
+
+
+def render_latex(d: Derivation) -> str:
+    model = d.model
+    L = sp.latex
+    z = list(model.z)
+    out = [r"% cqplug derive " + model.name + r" (hbar = 1)", r"\begin{align}",
+           r"H(z) &= " + L(d.H) + r" \\"]
+    for s, f in zip(z, d.flow):
+        out.append(r"\frac{d" + L(s) + r"}{dt} &= " + L(f) + r" \\")
+    out += [r"D_2 &= " + L(d.D2) + r", \quad D_1 = " + L(d.D1) + r", \quad D_0 = " + L(d.D0) + r" \\"]
+    if d.conditions:
+        out.append(r"&" + r",\quad ".join(L(lhs) + r" \geq " + L(rhs) for lhs, rhs in d.conditions) + r" \\")
+    out += [r"\partial_t W &= -\{W, H_C\}_{\mathrm{PB}}\text{-flow} - i[H_Q + \textstyle\sum_a h_a(z) L_a, W]"
+            r" - \sum_{i,a} (D_1)_{ia} \partial_{z_i}\{L_a, W\} + \tfrac12 \sum_{ij} (D_2)_{ij}"
+            r" \partial_{z_i}\partial_{z_j} W + \sum_{ab} (D_0)_{ab} (L_a W L_b - \tfrac12\{L_b L_a, W\})",
+            r"\end{align}"]
+    return "\n".join(out)
+
+
+def derive(model, params=None, latex: bool = False) -> str:
+    """``cqplug derive``: the derivation of a model (name or Model) as text or LaTeX."""
+    from .problem import Problem
+
+    problem = Problem(model, params, require_cq=False)
+    d = derive_problem(problem)
+    return render_latex(d) if latex else render_text(d)

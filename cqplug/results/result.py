@@ -1,0 +1,263 @@
+"""Results: saved times, per-observable mean, standard error and step error, histograms, sample
+paths, metadata.
+
+Save as JSON (``.json``; standard JSON, readable anywhere: non-finite numbers are written as
+``null``) or NumPy archive (``.npz``; compact for large histograms). JSON layout::
+
+    {"times": [...],
+     "observables": {"q": {"mean": [...], "stderr": [...], "bias": [...], "bias_stderr": [...]}, ...},
+     "histograms": {"q": {"edges": [...], "probability": [[...] per time], "underflow": [...],
+                          "overflow": [...], "trajectories": N}, ...},
+     "sample_paths": {"z": [[[...]]], "q": [[...]], ...},
+     "reference": {"q": [...], ...},      (exact means, when solved with a reference)
+     "info": {"model": ..., "parameters": {...}, "method": ..., "backend": ..., "seed": ...,
+              "trajectories": ..., "partial": false, "dt": ..., "weak_order": ..., ...}}
+
+``stderr`` is the Monte Carlo standard error; ``bias`` the estimated step (time-discretisation)
+error of the mean with its own standard error ``bias_stderr`` (see
+:mod:`cqplug.results.statistics`); both are 0 for the deterministic reference (``lindblad``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import CQPlugError
+
+RESULT_KEYS = ("times", "observables")
+
+
+@dataclass
+class Result:
+    times: np.ndarray
+    observables: dict
+    histograms: dict = field(default_factory=dict)
+    sample_paths: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+    reference: dict = field(default_factory=dict)  # exact means {name: array} on the same times
+
+    def mean(self, name: str) -> np.ndarray:
+        return self._get(name, "mean")
+
+    def stderr(self, name: str) -> np.ndarray:
+        return self._get(name, "stderr")
+
+    def bias(self, name: str) -> np.ndarray:
+        """Estimated step error of the mean (zeros where the run estimated none)."""
+        return self._get(name, "bias", default=True)
+
+    def bias_stderr(self, name: str) -> np.ndarray:
+        return self._get(name, "bias_stderr", default=True)
+
+    def _get(self, name, key, default=False):
+        if name not in self.observables:
+            raise KeyError(f"no observable {name!r} in this result; it has {', '.join(self.observables)}")
+        entry = self.observables[name]
+        if key not in entry and default:
+            return np.zeros_like(entry["mean"])
+        return entry[key]
+
+    @property
+    def partial(self) -> bool:
+        """True when the run was interrupted: the statistics cover only the finished blocks."""
+        return bool(self.info.get("partial", False))
+
+    # -- step error ------------------------------------------------------------------------------
+    def step_error(self) -> dict | None:
+        """The step error against the statistical error, worst over observables and saved times:
+        ``estimate`` max |bias|/stderr, ``upper`` max (|bias| + 2 bias_stderr)/stderr and ``lower``
+        max (|bias| - 2 bias_stderr)/stderr (None when the run has no step-error estimate)."""
+        found = {"estimate": 0.0, "upper": 0.0, "lower": -np.inf}
+        any_estimate = False
+        for entry in self.observables.values():
+            if "bias" not in entry or not np.any(entry["bias_stderr"]):
+                continue
+            any_estimate = True
+            err = np.asarray(entry["stderr"])
+            ok = err > 1e-12 * (1.0 + np.abs(entry["mean"]))
+            if not np.any(ok):
+                continue
+            bias, noise = np.abs(entry["bias"])[ok], np.asarray(entry["bias_stderr"])[ok]
+            found["estimate"] = max(found["estimate"], float(np.max(bias / err[ok])))
+            found["upper"] = max(found["upper"], float(np.max((bias + 2 * noise) / err[ok])))
+            found["lower"] = max(found["lower"], float(np.max((bias - 2 * noise) / err[ok])))
+        return found if any_estimate else None
+
+    def suggested_dt(self, margin: float = 0.5) -> float | None:
+        """A dt whose step error would be about ``margin`` times the statistical error, assuming
+        only that it decreases as dt (conservative), or None without a step-error estimate."""
+        assessment, dt = self.step_error(), self.info.get("dt")
+        if not assessment or not dt or assessment["estimate"] <= 0:
+            return None
+        return dt * min(1.0, margin / assessment["estimate"])
+
+    # -- persistence -----------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return _plain({"times": self.times, "observables": self.observables, "histograms": self.histograms,
+                       "sample_paths": self.sample_paths, "info": self.info, "reference": self.reference})
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "the data") -> "Result":
+        if not isinstance(data, dict) or not all(k in data for k in RESULT_KEYS):
+            if isinstance(data, dict) and "grid" in data and "points" in data:
+                raise CQPlugError(f"{source} is a parameter scan, not a single result: load it with "
+                                  "cqplug.Scan.load (cqplug plot draws scans too)")
+            raise CQPlugError(f"{source} is not a cqplug result (expected the keys {', '.join(RESULT_KEYS)})")
+        try:
+            return cls(_floats(data["times"]), _arrays(data["observables"]), _arrays(data.get("histograms", {})),
+                       _arrays(data.get("sample_paths", {})), dict(data.get("info", {})),
+                       _arrays(data.get("reference", {})))
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise CQPlugError(f"{source} is not a valid cqplug result: {exc}") from None
+
+    def save(self, path) -> None:
+        """Write atomically to ``path`` (.json or .npz): a failed write leaves no partial file."""
+        path = os.fspath(path)
+        check_output_path(path, (".json", ".npz"))
+        suffix = os.path.splitext(path)[1].lower()
+
+        def write(fh):
+            if suffix == ".json":
+                fh.write(json.dumps(self.to_dict(), indent=1, allow_nan=False).encode())
+                return
+            flat = {"info": np.array(json.dumps(_plain(self.info), allow_nan=False)), "times": self.times}
+            for group in ("observables", "histograms", "sample_paths", "reference"):
+                for key, value in _flatten(getattr(self, group)).items():
+                    flat[f"{group}/{key}"] = value
+            np.savez_compressed(fh, **flat)
+
+        write_atomically(path, write)
+
+    @classmethod
+    def load(cls, path) -> "Result":
+        """Read a result saved with :meth:`save`; a file that is not one gives a one-line CQPlugError."""
+        path = os.fspath(path)
+        try:
+            if path.lower().endswith(".npz"):
+                with np.load(path, allow_pickle=False) as z:
+                    if "times" not in z.files or "info" not in z.files:
+                        raise CQPlugError(f"{path!r} is not a cqplug result (an .npz without 'times' and 'info')")
+                    data = {"times": z["times"], "info": json.loads(str(z["info"]))}
+                    for key in z.files:
+                        if "/" in key:
+                            node = data
+                            *parents, leaf = key.split("/")
+                            for p in parents:
+                                node = node.setdefault(p, {})
+                            node[leaf] = z[key]
+                return cls.from_dict(data, repr(path))
+            with open(path) as fh:
+                data = json.load(fh)
+        except CQPlugError:
+            raise
+        except FileNotFoundError:
+            raise CQPlugError(f"cannot read result {path!r}: no such file") from None
+        except (zipfile.BadZipFile, EOFError, ValueError) as exc:  # JSONDecodeError is a ValueError
+            raise CQPlugError(f"cannot read result {path!r}: not a complete .json/.npz result "
+                              f"(truncated or foreign file: {type(exc).__name__})") from None
+        except OSError as exc:
+            raise CQPlugError(f"cannot read result {path!r}: {exc.strerror or exc}") from None
+        return cls.from_dict(data, repr(path))
+
+    # -- text ------------------------------------------------------------------------------------
+    def summary(self, names=None, columns: int = 5) -> str:
+        """A table: one row per observable, mean ± standard error at a few saved times, all rows
+        in the same format (times in the model's units, hbar = 1)."""
+        names = list(names or self.observables)
+        idx = np.unique(np.linspace(0, len(self.times) - 1, columns).round().astype(int))
+        width = max([6] + [len(n) for n in names])
+        lines = [f"{'t':>{width}} " + " ".join(f"{self.times[i]:>20.4g}" for i in idx)]
+        for n in names:
+            cells = [format_value(self.mean(n)[i], self.stderr(n)[i]) for i in idx]
+            lines.append(f"{n:>{width}} " + " ".join(f"{c:>20}" for c in cells))
+        return "\n".join(lines)
+
+
+def format_value(mean: float, stderr: float) -> str:
+    """'mean ± stderr' with the mean to the stderr's second significant digit (fixed 6 digits when exact)."""
+    if not np.isfinite(mean):
+        return "nan"
+    if not stderr > 1e-12 * (1.0 + abs(mean)):  # rounding, not statistics: every trajectory agreed
+        mean = 0.0 if abs(mean) < 5e-7 else mean
+        return f"{mean:.6f} ± 0"
+    digits = max(0, min(10, 1 - math.floor(math.log10(stderr))))
+    return f"{mean:.{digits}f} ± {stderr:.1e}"
+
+
+def check_output_path(path: str, suffixes) -> None:
+    """Refuse, before any work, an output path whose suffix is unknown or whose directory is
+    missing or not writable, or that names a directory."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in suffixes:
+        raise CQPlugError(f"cannot save to {path!r}: use a file name ending in {' or '.join(suffixes)}")
+    if os.path.isdir(path):
+        raise CQPlugError(f"cannot save to {path!r}: it is a directory")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CQPlugError(f"cannot save to {path!r}: the directory {directory} does not exist")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise CQPlugError(f"cannot save to {path!r}: the directory {directory} is not writable")
+
+
+def write_atomically(path: str, write) -> None:
+    """Call ``write(binary file)`` on a hidden temporary file beside ``path``, then rename it to
+    ``path``: a failed or interrupted write leaves neither a partial result nor the temporary."""
+    directory, name = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make results private
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _plain(x):
+    """JSON-ready: arrays to lists, NumPy scalars to Python, non-finite floats to None."""
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _plain(x.tolist())
+    if isinstance(x, (np.floating, float)):
+        x = float(x)
+        return x if math.isfinite(x) else None
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x
+
+
+def _floats(x) -> np.ndarray:
+    """A float array from nested lists in which None stands for NaN."""
+    array = np.array(x, dtype=object)
+    return np.where(array == None, np.nan, array).astype(float)  # noqa: E711 (elementwise)
+
+
+def _arrays(tree):
+    if not isinstance(tree, dict):
+        raise TypeError(f"expected a mapping, got {type(tree).__name__}")
+    return {k: _arrays(v) if isinstance(v, dict) else _floats(v) for k, v in tree.items()}
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in tree.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}/"))
+        else:
+            out[f"{prefix}{k}"] = np.asarray(v)
+    return out

@@ -1,0 +1,94 @@
+"""The contract between core and an integrator backend.
+
+Core hands a backend a :class:`~cqplug.system.CompiledSystem` (never the Problem or the model)
+and asks it, block by block, for trajectories:
+
+    runner = backend.prepare(system)                       # compile or load; once per run and process
+    runner.run([Block(k, seed_k, n_k), ...], histogram)     # -> one output per block, in order
+
+Block k is ``Block.trajectories`` trajectories whose every random number comes from
+``Block.seed`` = ``SeedSequence(seed, spawn_key=(0, k))``: a result depends on the seed, never on
+how blocks are grouped into calls, threads or machines. A runner returns, per block, either
+:class:`Trajectories` (the observable values at the saved times on the fine grid and, with
+``system.step_error``, on the coarse grid 2 dt driven by the same Brownian increments, and the
+phase-space points), which core reduces, or the equivalent accumulator core defines,
+:class:`~cqplug.results.statistics.EnsembleStatistics` built with ``of_groups`` from moments its
+kernel accumulated (the histogram ``HistogramSpec`` and ``n_paths`` say what to count and keep).
+Everything statistical after that (merging, standard errors, step-error estimates, stopping)
+is done by core, once (:mod:`cqplug.results.statistics`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import BackendUnavailable, CQPlugError
+
+BLOCK_SIZE = 512  # trajectories per seed block
+
+
+@dataclass(frozen=True)
+class Block:
+    """One seed block: ``trajectories`` trajectories drawing from ``seed``."""
+
+    index: int
+    seed: np.random.SeedSequence
+    trajectories: int
+
+
+@dataclass
+class Trajectories:
+    """A block's output: ``values`` and ``coarse`` (n, times, observables), ``z`` (n, times, 2n)."""
+
+    values: np.ndarray
+    coarse: np.ndarray | None
+    z: np.ndarray
+
+
+class TrajectoryDiverged(CQPlugError):
+    """A trajectory left the numbers: its classical variables ran away or its quantum state lost
+    its norm. ``kind`` is "classical" or "quantum"."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+class Backend:
+    """Base class of integrator backends.
+
+    ``Options`` (a dataclass, or None) declares the backend's own options, given on the command
+    line as ``--option NAME=VALUE`` and in Python as ``backend_options={...}``; the registered
+    factory receives them as keyword arguments. ``states`` lists the quantum states the backend
+    can carry. ``blocks_per_call`` is how many seed blocks it likes per ``run`` call (a GPU wants
+    many); ``threads`` False makes core call it from one thread only.
+    """
+
+    Options = None
+    states = ("density", "ket")
+    blocks_per_call = 1
+    threads = True
+
+    def check_available(self) -> None:
+        """Raise BackendUnavailable (fast, never downloading) when the backend cannot run here."""
+
+    def prepare(self, system) -> "Runner":
+        """Compile or load what ``system`` needs and return a :class:`Runner`."""
+        raise NotImplementedError
+
+    def require_state(self, state: str, name: str) -> None:
+        if state not in self.states:
+            raise BackendUnavailable(f"backend {name!r} cannot carry {state!r} states (it supports "
+                                     f"{', '.join(self.states)})")
+
+
+class Runner:
+    """Integrates blocks of trajectories of one compiled system."""
+
+    def run(self, blocks: list, histogram, n_paths: int) -> list:
+        """One output per block of ``blocks`` (a list of :class:`Block`), in the same order:
+        Trajectories, or EnsembleStatistics counting ``histogram`` and keeping the first ``n_paths``
+        trajectories of block 0."""
+        raise NotImplementedError

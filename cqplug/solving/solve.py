@@ -1,0 +1,69 @@
+"""solve(problem, method, backend, **options): the one entry point (SciML's problem/algorithm/solve).
+
+``solve`` owns the orchestration. For a trajectory method it builds the compiled system
+(:func:`cqplug.system.compile_system`), creates the backend, runs the ensemble (or, with
+``target_error``, the multilevel estimator) and assembles the result; a reference method
+computes its result itself. Methods and backends are looked up by name at this edge.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..errors import CQPlugError, PositivityViolation
+from ..registry import get_registry
+from ..results.assembly import ensemble_result
+from ..system.compiled import compile_system
+from .ensemble import raise_if_failed, run_ensemble
+from .methods import ReferenceMethod, TrajectoryMethod
+from .options import split_options
+
+DEFAULT_BACKEND = "cpu"
+
+
+def resolve_method(method, registry) -> tuple:
+    """(name, method object) from a registered name or a method object."""
+    if isinstance(method, str):
+        return method, registry.method(method)
+    if isinstance(method, (TrajectoryMethod, ReferenceMethod)):
+        return getattr(method, "name", type(method).__name__), method
+    raise CQPlugError(f"method must be a registered name or a method object, got {type(method).__name__}")
+
+
+def solve(problem, method="cq", backend: str | None = None, *, registry=None, **options):
+    """Solve ``problem`` with a registered method ("cq", "cq-ket", "mean-field", "lindblad", ...).
+
+    ``backend`` names the integrator for trajectory methods (default "cpu"). ``options`` are the
+    shared options of :class:`cqplug.solving.options.SolveOptions` (trajectories, seed, dt,
+    step_error, extrapolate, target_stderr, target_error, workers, executor, bins, ...) and the
+    options the method or the backend declares (lindblad: truncation, tolerance; julia: solver).
+    ``registry`` (default: the plugins installed) is where names are looked up.
+    """
+    registry = registry or get_registry()
+    method_name, method_obj = resolve_method(method, registry)
+    if method_obj.needs_valid_cq and not problem.tradeoff.valid:
+        raise PositivityViolation(f"method {method_name!r}: " + problem.tradeoff.violation_message())
+    if isinstance(method_obj, ReferenceMethod):
+        if backend is not None:
+            raise CQPlugError(f"method {method_name!r} runs no integrator backend; drop the backend")
+        shared, own, _ = split_options(options, method_obj.Options, None, method_name, None)
+        return method_obj.solve(problem, shared, own)
+    if not isinstance(method_obj, TrajectoryMethod):
+        raise CQPlugError(f"method {method_name!r} is neither a trajectory method nor a reference method")
+    backend_name = backend or DEFAULT_BACKEND
+    entry = registry.get("backends", backend_name)
+    shared, _, backend_options = split_options(options, None, getattr(entry.factory, "Options", None), method_name,
+                                               backend_name)
+    engine = entry.factory(**(dataclasses.asdict(backend_options) if backend_options else {}))
+    engine.check_available()
+    engine.require_state(method_obj.state, backend_name)
+    method_obj.name = method_name
+    system = compile_system(problem, method_obj, dt=shared.dt, step_error=shared.step_error)
+    if shared.target_error is not None:
+        from .multilevel import solve_to_accuracy
+
+        return solve_to_accuracy(problem, method_obj, engine, backend_name, shared)
+    outcome = run_ensemble(system, engine, shared)
+    result = ensemble_result(problem, system, outcome, method_name, backend_name, shared)
+    raise_if_failed(outcome, result)
+    return result

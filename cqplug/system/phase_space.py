@@ -1,0 +1,182 @@
+"""The model's phase-space functions as symbolic expressions, and one code printer for every backend.
+
+A backend never sees the model. It receives each phase-space function as a
+:class:`PhaseSpaceFunction`: SymPy expressions in renamed symbols, ``z_i`` for the phase-space
+variables (q_1..q_n, p_1..p_n) and ``c_j`` for the parameters in the model's declared order.
+It prints them with a :class:`CodePrinter` for its language:
+
+    hamilton(z)      dz_i/dt = {z_i, H_C}                (2n outputs)
+    couplings(z)     h_a(z)                              (one output per coupling)
+    observables(z)   f_k(z), the classical part of each observable
+
+The printers share the common-subexpression elimination and differ only in how an expression,
+an array element and a function look: :class:`PythonPrinter` (Numba-compilable Python with
+``math``), :class:`JuliaPrinter` (1-based, in place, ``name!(out, z, params)``) and
+:class:`JaxPrinter` (``jax.numpy``, returning a tuple, traceable by ``jit``/``vmap``).
+Functions a language lacks are refused in Python with a clear message, before any backend starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.printing.julia import JuliaCodePrinter
+from sympy.printing.pycode import PythonCodePrinter
+
+from ..errors import InvalidProblem
+
+#: SymPy functions every printer supports (the names the safe parser accepts, plus powers).
+SUPPORTED_FUNCTIONS = {"sqrt", "exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan",
+                       "Abs", "atan2"}
+
+
+@dataclass(frozen=True)
+class PhaseSpaceFunction:
+    """outputs(z, params): SymPy expressions in the symbols ``z_i`` and ``c_j`` (see module doc)."""
+
+    name: str
+    outputs: tuple
+
+    @property
+    def symbols(self) -> set:
+        return set().union(*(sp.sympify(x).free_symbols for x in self.outputs)) if self.outputs else set()
+
+
+def z_symbol(i: int) -> sp.Symbol:
+    return sp.Symbol(f"z_{i}", real=True)
+
+
+def parameter_symbol(j: int) -> sp.Symbol:
+    return sp.Symbol(f"c_{j}", real=True)
+
+
+def phase_space_functions(problem) -> dict:
+    """{"hamilton", "couplings", "observables"} of a problem's model, in renamed symbols."""
+    model = problem.model
+    rename = {s: z_symbol(i) for i, s in enumerate(model.z)}
+    rename.update({model.parameter_symbols[k]: parameter_symbol(j) for j, k in enumerate(model.parameters)})
+
+    def r(expr):
+        return sp.sympify(expr).xreplace(rename)
+
+    functions = {
+        "hamilton": PhaseSpaceFunction("hamilton", tuple(r(e) for e in model.hamilton_equations())),
+        "couplings": PhaseSpaceFunction("couplings", tuple(r(h) for h, _ in model.couplings)),
+        "observables": PhaseSpaceFunction("observables", tuple(r(o.classical) for o in problem.observables)),
+    }
+    for f in functions.values():
+        check_supported(f, model.name)
+    return functions
+
+
+def check_supported(function: PhaseSpaceFunction, model: str) -> None:
+    """Refuse functions that some backend's language cannot print (gamma, erf, Heaviside, ...)."""
+    for expr in function.outputs:
+        for f in sp.sympify(expr).atoms(sp.Function):
+            if type(f).__name__ not in SUPPORTED_FUNCTIONS:
+                raise InvalidProblem(f"model {model!r}: {function.name} uses {type(f).__name__}, which the backends "
+                                     f"cannot compile; use {', '.join(sorted(SUPPORTED_FUNCTIONS - {'Abs'}))} or abs")
+
+
+class CodePrinter:
+    """Prints a PhaseSpaceFunction as straight-line code: shared subexpressions, then the outputs.
+
+    Subclasses say how an expression, an input element and an output assignment look.
+    """
+
+    comment = "#"
+
+    def expression(self, expr) -> str:
+        raise NotImplementedError
+
+    def statements(self, function: PhaseSpaceFunction, z_names, parameter_names, targets, prefix: str = "t") -> list:
+        """Lines computing ``targets[k] = outputs[k]`` with z_i and c_j replaced by ``z_names[i]``
+        and ``parameter_names[j]`` (strings: local variables or array elements)."""
+        replacements, reduced = sp.cse(list(function.outputs), symbols=sp.numbered_symbols(f"{prefix}_"))
+        names = {z_symbol(i): sp.Symbol(n) for i, n in enumerate(z_names)}
+        names.update({parameter_symbol(j): sp.Symbol(n) for j, n in enumerate(parameter_names)})
+        lines = [f"{sym} = {self.expression(sp.sympify(expr).xreplace(names))}" for sym, expr in replacements]
+        for target, expr in zip(targets, reduced):
+            expr = sp.sympify(expr).xreplace(names)
+            lines.append(f"{target} = {self.expression(sp.Float(expr) if expr.is_number else expr)}")
+        return lines
+
+
+class _Python(PythonCodePrinter):
+    def _print_Pow(self, expr, rational=False):  # small integer powers as products: vectorisable
+        base, exp = expr.as_base_exp()
+        if exp.is_Integer and 1 < int(exp) <= 4:
+            b = self.parenthesize(base, 100)
+            return "*".join([b] * int(exp))
+        if exp.is_Integer and -4 <= int(exp) < 0:
+            b = self.parenthesize(base, 100)
+            return "1.0/(" + "*".join([b] * -int(exp)) + ")"
+        return super()._print_Pow(expr, rational)
+
+
+class PythonPrinter(CodePrinter):
+    """Python with ``math`` functions, compiled by Numba (integer powers written as products)."""
+
+    def __init__(self):
+        self._printer = _Python({"standard": "python3", "fully_qualified_modules": True})
+
+    def expression(self, expr) -> str:
+        return self._printer.doprint(expr)
+
+
+class _Julia(JuliaCodePrinter):
+    def _print_Exp1(self, expr):
+        return "exp(1.0)"
+
+    def _print_atan2(self, expr):
+        return f"atan({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_Abs(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
+
+class JuliaPrinter(CodePrinter):
+    """Julia: scalar arithmetic (no broadcasting dots), ``exp(1.0)`` for e, two-argument ``atan``."""
+
+    def __init__(self):
+        self._printer = _Julia({"inline": True})
+
+    def expression(self, expr) -> str:
+        text = self._printer.doprint(expr)
+        return text.replace(".^", "^").replace(".*", "*").replace("./", "/")
+
+    def function(self, function: PhaseSpaceFunction, n_z: int, n_parameters: int) -> str:
+        """``function name!(out, z, params) ... end`` (1-based)."""
+        used = function.symbols
+        body = [f"z_{i} = z[{i + 1}]" for i in range(n_z) if z_symbol(i) in used]
+        body += [f"c_{j} = params[{j + 1}]" for j in range(n_parameters) if parameter_symbol(j) in used]
+        targets = [f"out[{k + 1}]" for k in range(len(function.outputs))]
+        body += self.statements(function, [f"z_{i}" for i in range(n_z)], [f"c_{j}" for j in range(n_parameters)],
+                                targets)
+        lines = "\n".join("    " + line for line in body + ["return nothing"])
+        return f"function {function.name}!(out, z, params)\n{lines}\nend\n"
+
+
+class JaxPrinter(CodePrinter):
+    """JAX: ``jnp`` functions; ``name(z, params)`` returns a tuple of the outputs."""
+
+    def __init__(self):
+        from sympy.printing.numpy import JaxPrinter as _Jax
+
+        self._printer = _Jax()
+
+    def expression(self, expr) -> str:
+        return self._printer.doprint(expr).replace("jax.numpy.", "jnp.")
+
+    def function(self, function: PhaseSpaceFunction, n_z: int, n_parameters: int) -> str:
+        used = function.symbols
+        body = [f"z_{i} = z[{i}]" for i in range(n_z) if z_symbol(i) in used]
+        body += [f"c_{j} = params[{j}]" for j in range(n_parameters) if parameter_symbol(j) in used]
+        targets = [f"out_{k}" for k in range(len(function.outputs))]
+        body += self.statements(function, [f"z_{i}" for i in range(n_z)], [f"c_{j}" for j in range(n_parameters)],
+                                targets)
+        outputs = ", ".join(f"out_{k} + 0.0 * z[0]" for k in range(len(function.outputs)))  # arrays, not numbers
+        body.append(f"return ({outputs}{',' if len(function.outputs) == 1 else ''})")
+        lines = "\n".join("    " + line for line in body)
+        return f"def {function.name}(z, params):\n{lines}\n"

@@ -1,0 +1,1 @@
+"""Built-in backend "jax" (placeholder while it is being written)."""

@@ -1,0 +1,210 @@
+"""The plugin system: entry points of real (throw-away) distributions, built-in precedence,
+transactional registration, hook hygiene, isolated failures, cheap registration."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from cqplug.errors import UnknownName
+from cqplug.registry import build_registry
+
+DEMO = '''
+"""A third-party plugin: a model of its own, and an attempt at a built-in's name."""
+from cqplug import hookimpl
+
+
+def tilted_oscillator():
+    """Oscillator coupled to a qubit through its momentum (demo plugin)."""
+    import numpy as np
+    import cqplug
+    s = cqplug.pauli_matrices()
+    return cqplug.Model(
+        "tilted", coordinates=["x"], momenta=["k"], parameters={"g": 0.5, "kappa": 0.2, "eta": 0.4},
+        classical_hamiltonian="k**2/2 + x**2/2", couplings=[("g*k", s["sx"])],
+        channels=[("classical-decoherence", {"operator": "k", "rate": "kappa"}),
+                  ("coupling-dephasing", {"coupling": 0, "rate": "eta"})],
+        initial_state=lambda p: cqplug.InitialState(cqplug.coherent_state(1.0, 0.0, m=1.0, omega=1.0),
+                                                    np.array([1, 0], complex)),
+    )
+
+
+def impostor():
+    """Not the toy model."""
+    raise AssertionError("the impostor must never be called")
+
+
+@hookimpl
+def cqplug_register_models(register):
+    register("tilted", tilted_oscillator)
+    register("toy", impostor)
+    register("shared-name", tilted_oscillator)
+'''
+
+OTHER = '''
+from cqplug import hookimpl
+
+
+def other():
+    """Another distribution's model."""
+
+
+@hookimpl
+def cqplug_register_models(register):
+    register("shared-name", other)
+    register("other-model", other)
+'''
+
+PARTIAL = '''
+from cqplug import hookimpl
+
+
+def first():
+    """Registered before the hook fails."""
+
+
+@hookimpl
+def cqplug_register_models(register):
+    register("half-registered", first)
+    raise RuntimeError("registration blew up")
+'''
+
+MISSPELLED = '''
+from cqplug import hookimpl
+
+
+@hookimpl
+def cqplug_register_model(register):
+    register("never", print)
+
+
+def cqplug_register_methods(register):
+    register("never-either", print)
+'''
+
+
+def distribution(root, name, modules, entry_points):
+    for module, source in modules.items():
+        (root / f"{module}.py").write_text(source)
+    info = root / f"{name.replace('-', '_')}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[cqplug]\n" + "\n".join(f"{k} = {v}" for k, v in entry_points.items()))
+
+
+@pytest.fixture
+def plugin_site(tmp_path, monkeypatch):
+    distribution(tmp_path, "demo-plugins", {"demo_plugin": DEMO, "broken_plugin": 'raise ImportError("deliberately broken")',
+                                             "partial_plugin": PARTIAL, "misspelled_plugin": MISSPELLED},
+                 {"aaa-demo": "demo_plugin", "broken": "broken_plugin", "partial": "partial_plugin",
+                  "misspelled": "misspelled_plugin"})
+    distribution(tmp_path, "other-plugins", {"other_plugin": OTHER}, {"other": "other_plugin"})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return tmp_path
+
+
+def reasons(registry) -> dict:
+    out = {}
+    for f in registry.failures:
+        out.setdefault(f.plugin, []).append(f.reason)
+    return out
+
+
+@pytest.mark.unit
+def test_a_plugin_cannot_take_a_built_in_name_and_keeps_its_others(plugin_site):
+    registry = build_registry()
+    toy = registry.get("models", "toy")
+    assert toy.builtin and toy.distribution.startswith("cqplug ")
+    assert registry.get("models", "tilted").distribution == "demo-plugins 0.1"
+    assert any("'toy' is built in" in r and "rename yours" in r for r in reasons(registry)["aaa-demo"])
+
+
+@pytest.mark.unit
+def test_two_plugins_claiming_one_name_both_lose_it_and_are_both_named(plugin_site):
+    registry = build_registry()
+    assert "shared-name" not in registry.names("models")
+    assert "other-model" in registry.names("models")
+    for plugin in ("aaa-demo", "other"):
+        text = " ".join(reasons(registry)[plugin])
+        assert "'shared-name' is registered by several plugins" in text
+        assert "demo-plugins 0.1" in text and "other-plugins 0.1" in text
+
+
+@pytest.mark.unit
+def test_a_hook_that_raises_registers_nothing(plugin_site):
+    registry = build_registry()
+    assert "half-registered" not in registry.names("models")
+    assert "registration blew up (nothing of it was registered)" in " ".join(reasons(registry)["partial"])
+
+
+@pytest.mark.unit
+def test_misspelled_and_undecorated_hooks_are_reported(plugin_site):
+    text = " ".join(reasons(build_registry())["misspelled"])
+    assert "unknown hook 'cqplug_register_model'" in text
+    assert "cqplug_register_methods is not decorated with @cqplug.hookimpl" in text
+
+
+@pytest.mark.unit
+def test_broken_plugins_are_isolated(plugin_site):
+    registry = build_registry()
+    assert "deliberately broken" in " ".join(reasons(registry)["broken"])
+    assert {"cq", "cq-ket", "mean-field", "lindblad"} <= set(registry.names("methods"))
+
+
+@pytest.mark.unit
+def test_unknown_name_lists_what_exists():
+    with pytest.raises(UnknownName, match="available methods: .*cq-ket.*lindblad"):
+        build_registry().get("methods", "euler")
+
+
+@pytest.mark.integration
+def test_cli_lists_and_runs_a_third_party_model(plugin_site, tmp_path):
+    env = {"PYTHONPATH": str(plugin_site)}
+    import os
+
+    env = os.environ | env
+    listed = subprocess.run([sys.executable, "-m", "cqplug.cli", "list"], capture_output=True, text=True, env=env,
+                            timeout=300)
+    assert listed.returncode == 0, listed.stderr
+    assert "tilted" in listed.stdout and "demo-plugins 0.1" in listed.stdout
+    failed = listed.stdout.split("failed plugins:")[1]
+    assert "deliberately broken" in failed and "is built in" in failed
+    out = tmp_path / "tilted.json"
+    run = subprocess.run([sys.executable, "-m", "cqplug.cli", "run", "tilted", "-n", "2000", "--seed", "1",
+                          "--t-final", "1", "-o", str(out), "-q"], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    import json
+
+    data = json.loads(out.read_text())
+    # the model starts in a coherent state at x = 1 and its <x>(t) = cos t on average
+    x, err = data["observables"]["x"]["mean"], data["observables"]["x"]["stderr"]
+    assert abs(x[0] - 1.0) < 5 * err[0]
+
+
+@pytest.mark.integration
+def test_registration_imports_nothing_heavy():
+    code = textwrap.dedent("""
+        import sys, cqplug.registry as r
+        reg = r.get_registry()
+        assert reg.names('backends') and not reg.failures, reg.failures
+        print(sorted(m for m in ('numba', 'qutip', 'juliacall', 'matplotlib', 'jax', 'sympy', 'scipy')
+                     if m in sys.modules))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.unit
+def test_registries_built_after_use_still_register_factories():
+    """A factory named like its submodule would be replaced by the module once imported."""
+    first = build_registry()
+    for kind in ("models", "methods"):
+        for name in first.names(kind):
+            first.create(kind, name)
+    second = build_registry()
+    for kind in ("models", "channels", "methods", "backends"):
+        for name in second.names(kind):
+            assert callable(second.get(kind, name).factory) and not isinstance(second.get(kind, name).factory,
+                                                                                type(sys)), (kind, name)
