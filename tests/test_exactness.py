@@ -15,7 +15,7 @@ import pytest
 import cqplug
 
 from .helpers import assert_agrees, assert_power, assert_step_error_small
-from .models import momentum_coupled, spin_one, two_qubit_sum
+from .models import momentum_coupled, qubit_chain, spin_one, two_qubit_sum
 
 pytestmark = pytest.mark.statistical
 pytest.importorskip("qutip")
@@ -34,6 +34,7 @@ PROBLEMS = {  # name: (model, parameters, t_final, save_dt)
     "mediated qubits (d=4)": ("mediated-qubits", {"delta": 0.7}, 2.0, 0.25),
     "two-qubit sum (d=4)": (two_qubit_sum, {}, 2.0, 0.25),
     "two oscillators (non-commuting)": ("two-oscillators", {}, 2.0, 0.25),
+    "qubit chain (d=8, looped kernel)": (lambda: qubit_chain(3, lam=0.6), {"gamma_q": 0.6**2 / 4 * 1.5}, 1.0, 0.125),
 }
 
 CASES = [  # (problem, method, trajectories, observables with 1 % power); sizes ~1.3x what the power needs
@@ -55,6 +56,8 @@ CASES = [  # (problem, method, trajectories, observables with 1 % power); sizes 
     ("two-qubit sum (d=4)", "cq", 420_000, ["IX", "ZZ"]),
     ("two oscillators (non-commuting)", "cq", 250_000, ["q1", "sz", "q1sz"]),
     ("two oscillators (non-commuting)", "cq-ket", 250_000, ["q1", "sz"]),
+    ("qubit chain (d=8, looped kernel)", "cq", 60_000, []),
+    ("qubit chain (d=8, looped kernel)", "cq-ket", 60_000, []),
 ]
 
 _PROBLEMS, _REFERENCES = {}, {}
@@ -89,3 +92,15 @@ def test_cq_matches_the_closed_forms():
         ok = err > 0
         assert np.all(np.abs(result.mean(name)[ok] - exact[ok]) < 4 * err[ok]), name
         assert 0.01 * np.ptp(exact) > 4 * err.max()
+
+
+@pytest.mark.parametrize("method", ["cq", "cq-ket"])
+def test_looped_kernel_agrees_with_the_unrolled_one(method):
+    """The two cpu kernels (straight-line code and loop nests) integrate the same system."""
+    problem = cqplug.Problem("toy", {"gamma_q": 0.5}, t_final=2.0, save_dt=0.25)
+    a = cqplug.solve(problem, method, trajectories=200_000, seed=1, progress=False)
+    b = cqplug.solve(problem, method, trajectories=200_000, seed=2, kernel="looped", progress=False)
+    for name in a.observables:
+        err = np.hypot(a.stderr(name), b.stderr(name))
+        ok = err > 1e-9
+        assert np.all(np.abs(a.mean(name) - b.mean(name))[ok] < 4.5 * err[ok]), name

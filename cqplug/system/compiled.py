@@ -52,6 +52,7 @@ from .phase_space import PhaseSpaceFunction, parameter_symbol, phase_space_funct
 from .step_size import choose_time_step
 
 _TOL = 1e-13
+SUPEROPERATOR_MAX_D = 4  # above, a commuting density's constant channel is split (see constant_channel)
 WEAK_ORDER = 2  # of the split step (commuting and palindromic), measured by benchmarks/weak_convergence.py
 
 
@@ -160,6 +161,27 @@ class CompiledSystem:
         return vectors.astype(complex), values
 
     # -- constant propagators ----------------------------------------------------------------
+    @property
+    def constant_channel(self) -> str:
+        """How A applies exp(tau L_0) to a density matrix: "superoperator" (the exact d^2 x d^2 map,
+        up to d = SUPEROPERATOR_MAX_D, where its d^4 cost is small) or "split" (larger d, commuting
+        couplings): Gamma(tau/2) o U(tau) o Gamma(tau/2), the dephasing as a Schur factor around the
+        conjugation by exp(-i H_Q tau), second order, 2 d^3 per step."""
+        if self.state == "ket" or self.d <= SUPEROPERATOR_MAX_D or not self.commuting:
+            return "superoperator" if self.state == "density" else "unitary"
+        return "split"
+
+    def dephasing_factors(self, tau: float) -> np.ndarray:
+        """Gamma (d, d): exp(tau sum_r D[J_r]) rho = Gamma * rho elementwise, for diagonal J_r."""
+        j = self.dephasing_eigenvalues
+        if not j.size:
+            return np.ones((self.d, self.d))
+        return np.exp(-0.5 * tau * np.sum((j[:, :, None] - j[:, None, :]) ** 2, axis=0))
+
+    def hamiltonian_propagator(self, tau: float) -> np.ndarray:
+        """exp(-i tau H_Q)."""
+        return quantum.expm(-1j * tau * self.H_Q)
+
     def quantum_propagator(self, tau: float) -> np.ndarray:
         """A's quantum part over tau: for densities the real d^2 x d^2 matrix of exp(tau L_0) on
         Hermitian coordinates (L_0 = -i[H_Q, .] + sum_r D[J_r]); for kets exp(-i tau H_Q)."""
@@ -189,7 +211,8 @@ class CompiledSystem:
         """What ``info`` records about the step."""
         return {"dt": self.dt, "steps_per_save": self.steps_per_save, "step_error": self.step_error,
                 "sampling": self.sampling if self.commuting else "sequential", "weak_order": self.weak_order,
-                "commuting_couplings": self.commuting, "time_step": self.time_step}
+                "commuting_couplings": self.commuting, "constant_channel": self.constant_channel,
+                "time_step": self.time_step}
 
 
 def compile_system(problem, method, *, dt: float | None = None, step_error: bool = True) -> CompiledSystem:

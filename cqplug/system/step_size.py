@@ -10,7 +10,8 @@ comes from the parts not commuting. A rate enters only where it meets such a par
 * ``measurement``: max_j (spread of C_j's eigenvalues)^2, when H_Q does not commute with the C_j
   or the couplings do not commute;
 * ``excess dephasing``: largest coherence decay rate of sum_r D[J_r], when it is split from a
-  part it does not commute with (kets unravel it beside H_Q; non-commuting couplings).
+  part it does not commute with (kets unravel it beside H_Q; large densities apply it beside
+  exp(-i H_Q tau); non-commuting couplings).
 
 dt = KAPPA / (largest rate), at most half the save interval, then shrunk so that every saved
 interval holds an even number of steps (the coarse grid 2 dt then hits every saved time too).
@@ -98,7 +99,7 @@ def time_scales(system, problem) -> dict:
         if measurement > 0:
             scales["measurement"] = measurement
     if system.n_dephasing:
-        split = not system.commuting or (system.state == "ket" and not H_commutes)
+        split = not system.commuting or (system.constant_channel != "superoperator" and not H_commutes)
         if split:
             rate = _dephasing_rate(system)
             if rate > 0:

@@ -12,15 +12,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from cqplug.errors import BackendUnavailable
+from cqplug.errors import BackendUnavailable, CQPlugError
 from cqplug.results.statistics import EnsembleStatistics
 from cqplug.solving.backend import Backend, Runner, TrajectoryDiverged
 
 from .lane_kernel import LaneKernel
 
 
+UNROLL_MAX_D = 4  # straight-line kernels up to this quantum dimension, loop nests above
+
+
 class CPUBackend(Backend):
     states = ("density", "ket")
+
+    def __init__(self, kernel: str = "auto"):
+        if kernel not in ("auto", "unrolled", "looped"):
+            raise CQPlugError(f"backend 'cpu': kernel must be auto, unrolled or looped, got {kernel!r}")
+        self.kernel = kernel
 
     def check_available(self) -> None:
         try:
@@ -30,8 +38,10 @@ class CPUBackend(Backend):
 
     def prepare(self, system) -> "CPURunner":
         from .cache import load_module
+        from .looped_kernel import LoopedKernel
 
-        kernel = LaneKernel(system)
+        unrolled = self.kernel == "unrolled" or (self.kernel == "auto" and system.d <= UNROLL_MAX_D)
+        kernel = (LaneKernel if unrolled else LoopedKernel)(system)
         module = load_module(kernel.source())
         return CPURunner(system, module.run_block, kernel.k.vector(), kernel.lanes)
 

@@ -54,6 +54,18 @@ class Constants:
                 out[index] = (re, im)
         return out
 
+    def array(self, name: str, values) -> str:
+        """A whole real array: the code views it as ``name = k[a:b].reshape(shape)``."""
+        values = np.asarray(values, dtype=float)
+        if name in self._names:
+            return name
+        start = len(self.values)
+        self._names[name] = start
+        self.values.extend(values.ravel().tolist())
+        shape = ", ".join(str(n) for n in values.shape) + ("," if values.ndim == 1 else "")
+        self.loads.append(f"{name} = k[{start}:{start + values.size}].reshape(({shape}))")
+        return name
+
     def vector(self) -> np.ndarray:
         return np.array(self.values, dtype=np.float64)
 

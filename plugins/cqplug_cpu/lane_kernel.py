@@ -85,7 +85,10 @@ HALF = {"fine": "half", "coarse": "fine"}  # the duration of half a step
 
 
 class LaneKernel:
-    """Builds the kernel source and its constant vector for a compiled system."""
+    """Builds the kernel source and its constant vector for a compiled system (d <= UNROLL_MAX_D:
+    straight-line code per lane; see :class:`cqplug_cpu.looped_kernel.LoopedKernel` beyond)."""
+
+    unrolled = True
 
     def __init__(self, system, lanes: int | None = None):
         self.system = system
@@ -95,6 +98,10 @@ class LaneKernel:
         self.density = system.state == "density"
         self._temp = 0
         self._prepare_constants()
+        self._prepare_variant()
+
+    def _prepare_variant(self) -> None:
+        """Constants only a variant needs (none for the unrolled one)."""
 
     # -- constants ---------------------------------------------------------------------------
     def _prepare_constants(self):
@@ -110,14 +117,20 @@ class LaneKernel:
         self.z_root = k.matrix("zroot", s.z_root)
         self.sigma = k.matrix("sigma", s.sigma)
         self.residual = k.matrix("fres", s.residual_force)
-        durations = {"half": dt / 2, "fine": dt, "coarse": 2 * dt}
+        if s.commuting:
+            self.l = k.matrix("lv", s.coupling_eigenvalues)
+        self.durations = {"half": dt / 2, "fine": dt, "coarse": 2 * dt}
         self.flow, self.propagator = {}, {}
-        for name, tau in durations.items():
+        for name, tau in self.durations.items():
             if s.linear_flow is not None:
                 Phi, phi = s.classical_propagator(tau)
                 self.flow[name] = (k.matrix(f"Phi{name[0]}", Phi), k.matrix(f"phi{name[0]}", phi))
-            P = s.quantum_propagator(tau)
-            self.propagator[name] = k.matrix(f"P{name[0]}", P) if self.density else k.complex_matrix(f"U{name[0]}", P)
+            if self.unrolled:
+                P = s.quantum_propagator(tau)
+                self.propagator[name] = k.matrix(f"P{name[0]}", P) if self.density else \
+                    k.complex_matrix(f"U{name[0]}", P)
+        if not self.unrolled:
+            return
         if self.density:
             self.x0 = k.matrix("x0", s.rho0_coordinates)
             self.functionals = k.matrix("W", s.observable_functionals)
@@ -132,7 +145,6 @@ class LaneKernel:
             self.c_pair = {(j, jj): k.matrix(f"cc{j}{jj}", c[j] * c[jj]) for j in range(s.n_noise)
                            for jj in range(j, s.n_noise)}
             lvals = s.coupling_eigenvalues
-            self.l = k.matrix("lv", lvals)
             centred = lvals - 0.5 * (lvals.max(axis=1, keepdims=True) + lvals.min(axis=1, keepdims=True)) \
                 if lvals.size else lvals
             self.l_centred = k.matrix("lc", centred)
@@ -194,9 +206,24 @@ class LaneKernel:
     # -- A: the constant part ----------------------------------------------------------------
     def constant_step(self, path: str, duration: str) -> list:
         """A(tau): the Hamiltonian flow of H_C and the constant quantum propagator."""
+        lines = [f"# A({duration}): classical flow and constant quantum propagator"]
+        lines += self.classical_flow(path, duration)
+        if self.density:
+            P, x = self.propagator[duration], self.x(path)
+            new = [self.temp("xn") for _ in x]
+            for a in range(len(x)):
+                lines.append(f"{new[a]} = " + linear_combination([(P[(a, b)], x[b]) for b in range(len(x))
+                                                                   if (a, b) in P]))
+            lines += [f"{x[a]} = {new[a]}" for a in range(len(x))]
+        else:
+            lines += self.complex_matvec(self.propagator[duration], self.psi(path))
+        return lines
+
+    def classical_flow(self, path: str, duration: str) -> list:
+        """z over tau: the exact linear flow, or Heun on the generated Hamilton equations."""
         s = self.system
         z = self.z(path)
-        lines = [f"# A({duration}): classical flow and constant quantum propagator"]
+        lines = []
         tau = self.tau[duration]
         if s.linear_flow is not None:
             Phi, phi = self.flow[duration]
@@ -214,15 +241,6 @@ class LaneKernel:
             lines += [f"{zp[i]} = {z[i]} + {tau}*{f1[i]}" for i in range(s.n_z)]
             lines += self.printer.statements(s.hamilton, zp, self.params, f2, prefix=self.temp("h"))
             lines += [f"{z[i]} = {z[i]} + 0.5*{tau}*({f1[i]} + {f2[i]})" for i in range(s.n_z)]
-        if self.density:
-            P, x = self.propagator[duration], self.x(path)
-            new = [self.temp("xn") for _ in x]
-            for a in range(len(x)):
-                lines.append(f"{new[a]} = " + linear_combination([(P[(a, b)], x[b]) for b in range(len(x))
-                                                                   if (a, b) in P]))
-            lines += [f"{x[a]} = {new[a]}" for a in range(len(x))]
-        else:
-            lines += self.complex_matvec(self.propagator[duration], self.psi(path))
         return lines
 
     def complex_matvec(self, matrix: dict, psi: list, adjoint: bool = False) -> list:
@@ -622,18 +640,7 @@ class LaneKernel:
         M2 (and for D its mean, M2 and co-moment with V) over the nv valid lanes, then histogram
         counts of z and the first sample paths."""
         s = self.system
-        ind("for l in range(G):")
-        lane = ind.nested()
-        for p in paths:
-            for line in self.load(p):
-                lane(line)
-        for line in self.observe("f", "V"):
-            lane(line)
-        if "c" in paths:
-            for line in self.observe("c", "D"):
-                lane(line)
-            for kk in range(s.n_observables):
-                lane(f"D[{kk}, l] = D[{kk}, l] - V[{kk}, l]")
+        self.record_values(ind, paths)
         ind(f"for kk in range({s.n_observables}):")
         obs = ind.nested()
         obs("acc = 0.0")
@@ -673,11 +680,27 @@ class LaneKernel:
         lane(f"for v in range({s.n_z}):")
         lane.nested()("path_z[base + l, s, v] = Zf[v, l]")
 
+    def record_values(self, ind, paths) -> None:
+        """V[k, l] (and D[k, l] = coarse - fine) for every lane; divergence flags."""
+        s = self.system
+        ind("for l in range(G):")
+        lane = ind.nested()
+        for p in paths:
+            for line in self.load(p):
+                lane(line)
+        for line in self.observe("f", "V"):
+            lane(line)
+        if "c" in paths:
+            for line in self.observe("c", "D"):
+                lane(line)
+            for kk in range(s.n_observables):
+                lane(f"D[{kk}, l] = D[{kk}, l] - V[{kk}, l]")
+
     # -- assembly ------------------------------------------------------------------------------
+    # -- the kernel's skeleton (shared with the looped variant) ------------------------------
     def source(self) -> str:
         s = self.system
         paths = ["f", "c"] if s.step_error else ["f"]
-        out = {"f": "out_values", "c": "out_coarse"}
         body = ["def run_block(rng, n, k, hist_low, hist_inv_width, bins, n_paths, g_mean, g_m2, g_dmean, g_dm2, g_co,",
                 "              hist, path_values, path_z):",
                 '    """n trajectories in groups of lanes; n_saves saved times, 2 n_pairs steps of dt per '
@@ -688,15 +711,10 @@ class LaneKernel:
             ind(line)
         ind("n_saves = int(saves)")
         ind("n_pairs = int(pairs)")
-        G = self.lanes
-        ind(f"G = {G}")
+        ind(f"G = {self.lanes}")
         for p in paths:
             ind(f"Z{p} = np.empty(({s.n_z}, G))")
-            if self.density:
-                ind(f"X{p} = np.empty(({s.d * s.d}, G))")
-            else:
-                ind(f"PR{p} = np.empty(({s.d}, G))")
-                ind(f"PI{p} = np.empty(({s.d}, G))")
+        self.emit_arrays(ind, paths)
         m, r = s.n_noise, s.n_dephasing if not self.density else 0
         branch = s.sampling == "branch" and m > 0
         uniforms = (1 if s.commuting else 2 * m) if branch else 0
@@ -714,40 +732,13 @@ class LaneKernel:
         g("base = group * G")
         g("nv = min(G, n - base)")
         g("# initial state: z0 = mean + root xi (normals lane-major), Q from its (mixture of) state(s)")
-        g("for l in range(G):")
-        lane = g.nested()
-        xi = [f"xi{i}" for i in range(s.n_z)]
-        for v in xi:
-            lane(f"{v} = rng.standard_normal()")
-        for i in range(s.n_z):
-            terms = [(self.z_root[(i, j)], xi[j]) for j in range(s.n_z) if (i, j) in self.z_root]
-            mean = self.z_mean.get((i,))
-            expr = linear_combination(terms) + (f" + {mean}" if mean else "")
-            for p in paths:
-                lane(f"Z{p}[{i}, l] = {expr}")
-        if self.density:
-            for a in range(s.d * s.d):
-                for p in paths:
-                    lane(f"X{p}[{a}, l] = {self.x0.get((a,), '0.0')}")
-        else:
-            components = len(s.kets)
-            if components > 1:
-                lane("u0 = rng.random()")
-            for i in range(s.d):
-                for part, (attr, index) in (("real", ("PR", 0)), ("imag", ("PI", 1))):
-                    value = _pick(self.kets, self.cumulative, components, i, index)
-                    for p in paths:
-                        lane(f"{attr}{p}[{i}, l] = {value}")
+        self.emit_init(g, paths)
         g("s = 0")
         self.record(g, paths)
         g("for s in range(1, n_saves):")
         sv = g.nested()
-        # A(dt/2) fine, A(dt) coarse (half of its 2 dt)
-        sv("for l in range(G):")
-        lane = sv.nested()
-        for p in paths:
-            for line in self.load(p) + self.constant_step(p, "half" if p == "f" else "fine") + self.store(p):
-                lane(line)
+        sv("# A(dt/2) on the fine grid, A(dt) (half of 2 dt) on the coarse grid")
+        self.emit_start(sv, paths)
         sv("for pair in range(n_pairs):")
         pr = sv.nested()
         for half in (0, 1):
@@ -763,49 +754,19 @@ class LaneKernel:
                 for line in draws:
                     draw(line)
             pr("last = pair == n_pairs - 1" if half == 1 else "last = False")
-            pr("for l in range(G):")
-            lane = pr.nested()
-            for line in self.load("f"):
-                lane(line)
-            for line in self.coupled_step("f", Noise("f", m), "fine"):
-                lane(line)
+            self.emit_fine_step(pr, half)
+            if "c" not in paths:
+                continue
             if half == 0:
-                for line in self.constant_step("f", "fine"):
-                    lane(line)
+                copies = [f"{to}[{j}, l] = {frm}[{j}, l]" for to, frm, size in
+                          (("dW1", "dW", m), ("U1", "U", uniforms), ("Wp1", "Wp", r)) for j in range(size)]
+                if copies:
+                    pr("for l in range(G):")
+                    lane = pr.nested()
+                    for line in copies:
+                        lane(line)
             else:
-                lane("if last:")
-                last_branch = lane.nested()
-                for line in self.constant_step("f", "half"):
-                    last_branch(line)
-                lane("else:")
-                other = lane.nested()
-                for line in self.constant_step("f", "fine"):
-                    other(line)
-            for line in self.store("f"):
-                lane(line)
-            if "c" in paths:
-                if half == 0:
-                    for j in range(m):
-                        lane(f"dW1[{j}, l] = dW[{j}, l]")
-                    for j in range(uniforms):
-                        lane(f"U1[{j}, l] = U[{j}, l]")
-                    for q in range(r):
-                        lane(f"Wp1[{q}, l] = Wp[{q}, l]")
-                else:
-                    for line in self.load("c"):
-                        lane(line)
-                    for line in self.coupled_step("c", Noise("c", m), "coarse"):
-                        lane(line)
-                    lane("if last:")
-                    last_branch = lane.nested()
-                    for line in self.constant_step("c", "fine"):
-                        last_branch(line)
-                    lane("else:")
-                    other = lane.nested()
-                    for line in self.constant_step("c", "coarse"):
-                        other(line)
-                    for line in self.store("c"):
-                        lane(line)
+                self.emit_coarse_step(pr)
         self.record(sv, paths)
         sv("if bad_classical > 0.0:")
         sv.nested()("return CLASSICAL_DIVERGED")
@@ -814,6 +775,82 @@ class LaneKernel:
         ind("return OK")
         decorator = '@njit(nogil=True, fastmath=FAST, error_model="numpy", cache=True)'
         return HEADER.format(model=s.model, method=s.method) + "\n\n" + decorator + "\n" + "\n".join(body) + "\n"
+
+    # -- hooks of the unrolled variant: every sub-step one lane loop of straight-line code ---
+    def emit_arrays(self, ind, paths) -> None:
+        s = self.system
+        for p in paths:
+            if self.density:
+                ind(f"X{p} = np.empty(({s.d * s.d}, G))")
+            else:
+                ind(f"PR{p} = np.empty(({s.d}, G))")
+                ind(f"PI{p} = np.empty(({s.d}, G))")
+
+    def z_initial(self, lane, paths) -> None:
+        """z0 = mean + root xi with the lane's normals drawn in order."""
+        s = self.system
+        xi = [f"xi{i}" for i in range(s.n_z)]
+        for v in xi:
+            lane(f"{v} = rng.standard_normal()")
+        for i in range(s.n_z):
+            terms = [(self.z_root[(i, j)], xi[j]) for j in range(s.n_z) if (i, j) in self.z_root]
+            mean = self.z_mean.get((i,))
+            expr = linear_combination(terms) + (f" + {mean}" if mean else "")
+            for p in paths:
+                lane(f"Z{p}[{i}, l] = {expr}")
+
+    def emit_init(self, g, paths) -> None:
+        s = self.system
+        g("for l in range(G):")
+        lane = g.nested()
+        self.z_initial(lane, paths)
+        if self.density:
+            for a in range(s.d * s.d):
+                for p in paths:
+                    lane(f"X{p}[{a}, l] = {self.x0.get((a,), '0.0')}")
+            return
+        components = len(s.kets)
+        if components > 1:
+            lane("u0 = rng.random()")
+        for i in range(s.d):
+            for attr, index in (("PR", 0), ("PI", 1)):
+                value = _pick(self.kets, self.cumulative, components, i, index)
+                for p in paths:
+                    lane(f"{attr}{p}[{i}, l] = {value}")
+
+    def emit_start(self, sv, paths) -> None:
+        sv("for l in range(G):")
+        lane = sv.nested()
+        for p in paths:
+            for line in self.load(p) + self.constant_step(p, "half" if p == "f" else "fine") + self.store(p):
+                lane(line)
+
+    def _lane_step(self, pr, path, noise, duration, last_duration, other_duration) -> None:
+        """One lane loop: load, B(duration), A(last_duration if last else other_duration), store."""
+        pr("for l in range(G):")
+        lane = pr.nested()
+        for line in self.load(path) + self.coupled_step(path, noise, duration):
+            lane(line)
+        if last_duration == other_duration:
+            for line in self.constant_step(path, other_duration):
+                lane(line)
+        else:
+            lane("if last:")
+            branch = lane.nested()
+            for line in self.constant_step(path, last_duration):
+                branch(line)
+            lane("else:")
+            branch = lane.nested()
+            for line in self.constant_step(path, other_duration):
+                branch(line)
+        for line in self.store(path):
+            lane(line)
+
+    def emit_fine_step(self, pr, half) -> None:
+        self._lane_step(pr, "f", Noise("f", self.system.n_noise), "fine", "half" if half else "fine", "fine")
+
+    def emit_coarse_step(self, pr) -> None:
+        self._lane_step(pr, "c", Noise("c", self.system.n_noise), "coarse", "fine", "coarse")
 
 
 def _pick(kets: dict, cumulative: dict, components: int, i: int, part: int) -> str:
