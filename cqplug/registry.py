@@ -85,7 +85,10 @@ class Registry:
         return self.create("channels", name, **options)
 
     def method(self, name: str):
-        return self.create("methods", name)
+        """A new method object, its ``name`` set to the name it is registered under."""
+        method = self.create("methods", name)
+        method.name = name
+        return method
 
     def backend(self, name: str, **options):
         return self.create("backends", name, **options)

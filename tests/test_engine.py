@@ -84,7 +84,6 @@ def test_interrupt_keeps_finished_blocks(problem, monkeypatch):
 
 def test_an_ensemble_extended_later_equals_one_run_at_once(problem):
     method = get_registry().method("cq")
-    method.name = "cq"
     system = compile_system(problem, method)
     backend = get_registry().backend("cpu")
     options = SolveOptions(progress=False)

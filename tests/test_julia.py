@@ -1,8 +1,11 @@
 """The Julia backend: always-run checks (no Julia needed) and Julia-marked runs where Julia exists.
 
 Without Julia: every .jl file and the Julia code generated for two models parse cleanly
-(tree-sitter-julia and fatou), juliapkg accepts juliapkg.json, the wheel carries the Julia
-sources, and choosing the backend fails in well under a second without importing juliacall.
+(tree-sitter-julia and fatou) and use no name Julia lacks; juliapkg accepts juliapkg.json; the
+wheel carries the Julia sources; the arrays handed to Julia are the standard form's (whose
+equations tests/test_standard_form.py checks, and tests/test_jax.py integrates against the
+exact solution); the version check refuses a Julia out of range and never calls juliaup; and
+choosing the backend fails fast without importing juliacall.
 """
 
 import importlib
@@ -19,27 +22,36 @@ import numpy as np
 import pytest
 
 import cqplug
-from cqplug.codegen import julia_source, model_functions
-from cqplug.errors import BackendUnavailable
+from cqplug.errors import BackendUnavailable, CQPlugError
+from cqplug.registry import get_registry
+from cqplug.system import compile_system
+from cqplug.system.standard_form import expectation_forms, standard_form
 
 from .helpers import assert_agrees, julia_or_skip
 from .models import spin_oscillator
 
+pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[1]
 JULIA_FILES = sorted(ROOT.glob("julia/**/*.jl"))
 
 
-def generated_sources():
+def two_couplings():
     s = cqplug.pauli_matrices()
-    two_couplings = spin_oscillator(
-        kind="anharmonic",
-        couplings=[("lam*q", s["sz"]), ("lam*p/2", s["sx"])],
+    return spin_oscillator(
+        kind="anharmonic", couplings=[("lam*q", s["sz"]), ("lam*p/2", s["sx"])],
         channels=[("classical-decoherence", {"operator": "q", "rate": "gamma_c"}),
                   ("classical-decoherence", {"operator": "p", "rate": "gamma_c"}),
                   ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
                   ("coupling-dephasing", {"coupling": 1, "rate": "gamma_q"})])
-    problems = {"toy": cqplug.Problem("toy"), "anharmonic-two-couplings": cqplug.Problem(two_couplings, {"gamma_q": 1.0})}
-    return {name: julia_source(model_functions(p)) for name, p in problems.items()}
+
+
+def generated_sources():
+    from cqplug_julia.backend import julia_source
+
+    cq = get_registry().method("cq")
+    problems = {"toy": cqplug.Problem("toy"), "anharmonic-two-couplings": cqplug.Problem(two_couplings(),
+                                                                                         {"gamma_q": 1.0})}
+    return {name: julia_source(compile_system(p, cq)) for name, p in problems.items()}
 
 
 def tree_sitter_errors(source: bytes) -> list:
@@ -70,12 +82,24 @@ def test_julia_files_parse(path):
 
 
 @pytest.mark.parametrize("name,source", list(generated_sources().items()))
-def test_generated_julia_parses(name, source, tmp_path):
+def test_generated_julia_parses_and_uses_only_julia_names(name, source, tmp_path):
     assert tree_sitter_errors(source.encode()) == []
-    assert "function drift!(out, z, params, expL)" in source
+    for function in ("hamilton!", "couplings!", "observables!"):
+        assert f"function {function}(out, z, params)" in source
+    for missing in ("atan2", "erf", "gamma(", "math.", "**"):  # SymPy's Julia printer would emit some
+        assert missing not in source
     path = tmp_path / f"{name}.jl"
     path.write_text(source)
     assert fatou_errors([path]) == []
+
+
+def test_generated_julia_maps_atan2_and_e():
+    from cqplug.system.phase_space import JuliaPrinter, PhaseSpaceFunction, z_symbol
+    import sympy as sp
+
+    f = PhaseSpaceFunction("f", (sp.atan2(z_symbol(1), z_symbol(0)) + sp.E * z_symbol(0),))
+    text = JuliaPrinter().function(f, 2, 0)
+    assert "atan(z_1, z_0)" in text and "exp(1.0)" in text and "atan2" not in text
 
 
 def fatou_errors(paths) -> list:
@@ -121,7 +145,7 @@ def no_julia(monkeypatch, tmp_path):
     """An environment with no Julia executable, and the bridge's cached state cleared."""
     bridge = importlib.import_module("cqplug_julia.bridge")
     monkeypatch.setenv("PATH", str(tmp_path))
-    for var in ("PYTHON_JULIACALL_EXE", "PYTHON_JULIAPKG_EXE", "CQPLUG_JULIA_ALLOW_DOWNLOAD"):
+    for var in ("PYTHON_JULIACALL_EXE", "PYTHON_JULIAPKG_EXE", "PYTHON_JULIACALL_PROJECT"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setitem(bridge._state, "module", None)
     monkeypatch.setitem(bridge._state, "error", None)
@@ -130,12 +154,51 @@ def no_julia(monkeypatch, tmp_path):
     return bridge
 
 
+def fake_executable(folder: Path, name: str, version: str | None) -> Path:
+    """A script called ``name`` that records each call in ``name``.calls and, for julia, prints a version."""
+    path = folder / name
+    record = folder / f"{name}.calls"
+    reply = f"echo 'julia version {version}'" if version else "exit 3"
+    path.write_text(f"#!/bin/sh\necho \"$@\" >> '{record}'\n{reply}\n")
+    path.chmod(0o755)
+    return record
+
+
+@pytest.mark.skipif(os.name != "posix", reason="fake executables are shell scripts")
+def test_a_julia_outside_juliapkgs_range_is_refused_and_juliaup_is_never_called(no_julia, tmp_path):
+    pytest.importorskip("juliapkg")
+    julia_calls = fake_executable(tmp_path, "julia", "1.9.4")
+    juliaup_calls = fake_executable(tmp_path, "juliaup", None)
+    with pytest.raises(BackendUnavailable, match=r"Julia 1\.9\.4 at .* is outside the range juliapkg requires"):
+        no_julia.check_julia()
+    assert julia_calls.read_text().split() == ["--version"]
+    assert not juliaup_calls.exists() and "PYTHON_JULIAPKG_EXE" not in os.environ
+
+
+@pytest.mark.skipif(os.name != "posix", reason="fake executables are shell scripts")
+def test_a_julia_in_range_is_handed_to_juliapkg(no_julia, tmp_path):
+    pytest.importorskip("juliapkg")
+    fake_executable(tmp_path, "julia", "1.10.5")
+    juliaup_calls = fake_executable(tmp_path, "juliaup", None)
+    assert no_julia.check_julia() == str(tmp_path / "julia")
+    assert os.environ["PYTHON_JULIAPKG_EXE"] == str(tmp_path / "julia")  # juliapkg then looks no further
+    assert not juliaup_calls.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="fake executables are shell scripts")
+def test_juliaup_alone_is_not_a_julia(no_julia, tmp_path):
+    juliaup_calls = fake_executable(tmp_path, "juliaup", None)
+    with pytest.raises(BackendUnavailable, match="no Julia executable found"):
+        no_julia.check_julia()
+    assert not juliaup_calls.exists()
+
+
 def test_backend_without_julia_fails_fast_and_never_imports_juliacall(no_julia):
     problem = cqplug.Problem("toy", t_final=0.5)
     for _ in range(2):  # the second call hits the cached failure
         start = time.perf_counter()
-        with pytest.raises(BackendUnavailable, match="PYTHON_JULIAPKG_EXE") as err:
-            cqplug.solve(problem, "cq", backend="julia", trajectories=10)
+        with pytest.raises(BackendUnavailable, match="backend 'julia' is unavailable") as err:
+            cqplug.solve(problem, "cq", backend="julia", trajectories=10, progress=False)
         assert time.perf_counter() - start < 0.5
     assert "no Julia executable found" in str(err.value) or "juliacall is not installed" in str(err.value)
     assert "juliacall" not in sys.modules
@@ -150,9 +213,36 @@ def test_cli_backend_julia_without_julia_exits_2(tmp_path):
     assert not (tmp_path / "r.json").exists()
 
 
+def test_solver_names_are_checked_before_julia_starts(monkeypatch):
+    bridge = importlib.import_module("cqplug_julia.bridge")
+    monkeypatch.setattr(bridge, "load", lambda: pytest.fail("Julia was started"))
+    with pytest.raises(CQPlugError, match="solver must be one of DRI1, RI5, EM, got 'RKMilGeneral'"):
+        cqplug.solve(cqplug.Problem("toy", t_final=0.5), "cq", backend="julia", solver="RKMilGeneral",
+                     trajectories=10, progress=False)
+
+
 def test_cpu_backend_refuses_a_solver():
-    with pytest.raises(cqplug.CQPlugError, match="takes no solver option"):
-        cqplug.solve(cqplug.Problem("toy", t_final=0.5), "cq", solver="EM", trajectories=10)
+    with pytest.raises(CQPlugError, match="backend 'cpu': kernel"):
+        cqplug.solve(cqplug.Problem("toy", t_final=0.5), "cq", solver="EM", trajectories=10, progress=False)
+
+
+@pytest.mark.parametrize("model, method_name", [("toy", "cq-ket"), ("two-oscillators", "cq")])
+def test_the_arrays_julia_receives_are_the_standard_form(model, method_name):
+    """Julia's index order (stack index last) holds the standard form's matrices, and the initial
+    state packs like u = [z; x]."""
+    from cqplug_julia.backend import julia_arrays
+
+    system = compile_system(cqplug.Problem(model), get_registry().method(method_name))
+    form, a = standard_form(system), julia_arrays(system)
+    for name in ("A", "G", "expect_L", "expect_C"):
+        stacked = getattr(form, name)
+        for k in range(len(stacked)):
+            np.testing.assert_array_equal(a[name][..., k], stacked[k])
+    B = expectation_forms(system.state, system.observable_operators)
+    np.testing.assert_array_equal(a["expect_B"][..., 1], B[1])
+    first = form.pack(np.zeros(system.n_z), system.kets[0] if system.state == "ket" else system.rho0)
+    np.testing.assert_array_equal(a["x_initial"][:, 0], first[system.n_z:])
+    assert a["ket"] == (system.state == "ket") and a["m"] == system.n_noise
 
 
 # --- Julia-marked: run only where Julia exists ------------------------------------------------
@@ -163,27 +253,22 @@ def test_julia_cq_matches_lindblad(method):
     julia_or_skip()
     pytest.importorskip("qutip")
     problem = cqplug.Problem("toy", {"delta": 1.0, "gamma_q": 0.5}, t_final=3.0, save_dt=0.25)
-    reference = cqplug.solve(problem, "lindblad")
-    result = cqplug.solve(problem, method, backend="julia", trajectories=100_000, seed=3, dt=2e-3)
+    reference = cqplug.solve(problem, "lindblad", progress=False)
+    result = cqplug.solve(problem, method, backend="julia", trajectories=100_000, seed=3, dt=2e-3, progress=False)
     assert_agrees(result, reference)
+    assert result.step_error()["lower"] <= 1
 
 
 @pytest.mark.julia
 @pytest.mark.parametrize("model", ["toy", "two-couplings"])
 def test_julia_agrees_with_cpu(model):
     julia_or_skip()
-    s = cqplug.pauli_matrices()
     if model == "toy":
         problem = cqplug.Problem("toy", {"delta": 0.5, "q0": 1.0}, t_final=2.0, save_dt=0.25)
     else:
-        two = spin_oscillator(couplings=[("lam*q", s["sz"]), ("lam*p/2", s["sx"])],
-                              channels=[("classical-decoherence", {"operator": "q", "rate": "gamma_c"}),
-                                        ("classical-decoherence", {"operator": "p", "rate": "gamma_c"}),
-                                        ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
-                                        ("coupling-dephasing", {"coupling": 1, "rate": "gamma_q"})])
-        problem = cqplug.Problem(two, {"gamma_q": 1.0}, t_final=2.0, save_dt=0.25)
-    cpu = cqplug.solve(problem, "cq", trajectories=100_000, seed=1, dt=2e-3)
-    julia = cqplug.solve(problem, "cq", backend="julia", trajectories=100_000, seed=2, dt=2e-3)
+        problem = cqplug.Problem(two_couplings(), {"gamma_q": 1.0}, t_final=2.0, save_dt=0.25)
+    cpu = cqplug.solve(problem, "cq", trajectories=100_000, seed=1, dt=2e-3, progress=False)
+    julia = cqplug.solve(problem, "cq", backend="julia", trajectories=100_000, seed=2, dt=2e-3, progress=False)
     for name in cpu.observables:
         diff = julia.mean(name) - cpu.mean(name)
         err = np.hypot(julia.stderr(name), cpu.stderr(name))

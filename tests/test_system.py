@@ -22,9 +22,7 @@ PARAMS = {"m": 1.7, "omega": 0.8, "delta": 0.3, "lam": 1.1, "gamma_c": 0.4, "gam
 
 
 def method(name):
-    m = get_registry().method(name)
-    m.name = name
-    return m
+    return get_registry().method(name)
 
 
 def test_toy_unravelling_coefficients():

@@ -60,16 +60,19 @@ class Backend:
     """Base class of integrator backends.
 
     ``Options`` (a dataclass, or None) declares the backend's own options, given on the command
-    line as ``--option NAME=VALUE`` and in Python as ``backend_options={...}``; the registered
+    line as ``--option NAME=VALUE`` and in Python as keyword arguments of ``solve``; the registered
     factory receives them as keyword arguments. ``states`` lists the quantum states the backend
     can carry. ``blocks_per_call`` is how many seed blocks it likes per ``run`` call (a GPU wants
-    many); ``threads`` False makes core call it from one thread only.
+    many); ``threads`` False makes core call it from one thread only. ``weak_order``: that of the
+    backend's scheme where it is not the project's split step (None), e.g. 1 for Euler-Maruyama;
+    core uses it to extrapolate and in the multilevel estimator.
     """
 
     Options = None
     states = ("density", "ket")
     blocks_per_call = 1
     threads = True
+    weak_order = None
 
     def check_available(self) -> None:
         """Raise BackendUnavailable (fast, never downloading) when the backend cannot run here."""

@@ -72,7 +72,7 @@ def solve_to_accuracy(problem, method, backend, backend_name: str, options) -> R
     """Multilevel Monte Carlo until every observable's |bias| + standard error <= options.target_error."""
     target = options.target_error
     seed = options.seed if options.seed is not None else new_seed()
-    base = compile_system(problem, method, dt=options.dt, step_error=False)
+    base = compile_system(problem, method, dt=options.dt, step_error=False, weak_order=backend.weak_order)
     order = base.weak_order
     cap = options.trajectories
     levels = []
@@ -81,7 +81,8 @@ def solve_to_accuracy(problem, method, backend, backend_name: str, options) -> R
     def add_level():
         index = len(levels)
         dt = base.dt / 2**index
-        system = base if index == 0 else compile_system(problem, method, dt=dt, step_error=True)
+        system = base if index == 0 else compile_system(problem, method, dt=dt, step_error=True,
+                                                                   weak_order=backend.weak_order)
         level_seed = int(np.random.SeedSequence(seed, spawn_key=(3, index)).generate_state(1, np.uint64)[0] >> 1)
         level = Level(index, system, level_seed, levels[0].histogram if levels else None)
         level.extend(backend, options, PILOT)

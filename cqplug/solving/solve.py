@@ -57,8 +57,8 @@ def solve(problem, method="cq", backend: str | None = None, *, registry=None, **
     engine = entry.factory(**(dataclasses.asdict(backend_options) if backend_options else {}))
     engine.check_available()
     engine.require_state(method_obj.state, backend_name)
-    method_obj.name = method_name
-    system = compile_system(problem, method_obj, dt=shared.dt, step_error=shared.step_error)
+    system = compile_system(problem, method_obj, dt=shared.dt, step_error=shared.step_error,
+                            weak_order=engine.weak_order)
     if shared.target_error is not None:
         from .multilevel import solve_to_accuracy
 

@@ -215,9 +215,13 @@ class CompiledSystem:
                 "time_step": self.time_step}
 
 
-def compile_system(problem, method, *, dt: float | None = None, step_error: bool = True) -> CompiledSystem:
+def compile_system(problem, method, *, dt: float | None = None, step_error: bool = True,
+                   weak_order: int | None = None) -> CompiledSystem:
     """Build the compiled system of ``problem`` under a trajectory ``method`` (which gives
-    ``state`` and ``terms(problem)``). ``dt`` None: chosen from the problem's scales."""
+    ``state`` and ``terms(problem)``). ``dt`` None: chosen from the problem's scales.
+    ``weak_order``: of the backend's scheme where it is not the split step (e.g. Euler-Maruyama: 1),
+    for the extrapolation and the multilevel estimator."""
+    weak_order = weak_order or WEAK_ORDER
     terms = method.terms(problem)
     model, d, n_L = problem.model, problem.model.d, problem.L.shape[0]
     n_z = 2 * model.n
@@ -261,10 +265,10 @@ def compile_system(problem, method, *, dt: float | None = None, step_error: bool
         ket_cumulative=cumulative, times=problem.times.copy(),
     )
     draft = CompiledSystem(**fields, dt=np.nan, steps_per_save=0, step_error=step_error, sampling="gaussian",
-                           weak_order=WEAK_ORDER)
+                           weak_order=weak_order)
     dt, steps, sampling, info = choose_time_step(draft, problem, dt)
     return CompiledSystem(**fields, dt=dt, steps_per_save=steps, step_error=step_error, sampling=sampling,
-                          weak_order=WEAK_ORDER, time_step=info)
+                          weak_order=weak_order, time_step=info)
 
 
 def _linear_flow(hamilton: PhaseSpaceFunction, problem) -> LinearFlow | None:

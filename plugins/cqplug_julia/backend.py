@@ -1,92 +1,104 @@
-"""The "julia" backend: CQ trajectories integrated by StochasticDiffEq on Julia threads.
+"""The "julia" backend: the standard-form SDE integrated by StochasticDiffEq on Julia threads.
 
-The model's phase-space functions are generated as Julia source (cqplug.codegen.julia_source)
-and evaluated once per model; operators and coefficients go over as Float64/ComplexF64 arrays.
-Each block of trajectories is one EnsembleProblem solved with EnsembleThreads; statistics come
-back as sums and histogram counts. Blocks run one at a time from Python (Julia threads do the
-parallel work), so results depend on the seed, not on the number of threads.
+``prepare`` prints the system's phase-space functions for Julia (:class:`JuliaPrinter`), loads
+them once per distinct source (``CQPlug.load_model`` memoises, so a second solve of a model
+compiles nothing), and packs the :class:`~cqplug.system.standard_form.StandardForm` matrices —
+the same ones the jax backend's generic solver integrates in CI — as Julia-ordered arrays. Each
+block is one EnsembleProblem on EnsembleThreads returning every trajectory's values (and, with
+the step error on, those of the coarse solve on the same Brownian path), which core reduces.
+Blocks run one at a time from Python; Julia's threads do the parallel work, and results depend
+on the seed, not on the number of threads (within one resolved Julia Manifest).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from cqplug.backend import Backend, BlockRunner
-from cqplug.codegen import julia_source, model_functions
 from cqplug.errors import CQPlugError
-from cqplug.statistics import BlockStatistics
+from cqplug.solving.backend import Backend, Runner, Trajectories, TrajectoryDiverged
+from cqplug.system.phase_space import JuliaPrinter
+from cqplug.system.standard_form import expectation_forms, standard_form
 
 from . import bridge
 
-DEFAULT_SOLVER = "DRI1"
+SOLVERS = {"DRI1": 2, "RI5": 2, "EM": 1}  # name: weak order (general non-commuting noise, fixed step)
 
 
-def _f64(a) -> np.ndarray:
-    return np.ascontiguousarray(a, dtype=np.float64)
+def julia_arrays(system) -> dict:
+    """The numbers CQPlug.ensemble_values reads, as float64 arrays in Julia's index order
+    (stacks of matrices with the stack index last)."""
+    form = standard_form(system)
+
+    def stack(a):  # (k, ...) -> (..., k)
+        return np.ascontiguousarray(np.moveaxis(np.asarray(a, dtype=float), 0, -1))
+
+    if system.state == "ket":
+        initial, cumulative = np.array([form.pack([], k) for k in system.kets]), system.ket_cumulative
+    else:
+        initial, cumulative = form.pack([], system.rho0)[None], np.ones(1)
+    f64 = np.ascontiguousarray
+    return dict(
+        params=f64(system.parameters, dtype=float), ket=system.state == "ket", m=form.m, sigma=f64(form.sigma),
+        force=f64(form.force), A0=f64(form.A0), A=stack(form.A), G=stack(form.G), expect_L=stack(form.expect_L),
+        expect_C=stack(form.expect_C), expect_B=stack(expectation_forms(system.state, system.observable_operators)),
+        trace=f64(form.trace), z_mean=f64(system.z_mean, dtype=float), z_root=f64(system.z_root, dtype=float),
+        x_initial=stack(initial), cumulative=f64(cumulative, dtype=float), saveat=f64(system.times, dtype=float))
 
 
-def _c128(a) -> np.ndarray:
-    return np.ascontiguousarray(a, dtype=np.complex128)
-
-
-def _operator_stack(ops, d) -> np.ndarray:
-    """(k, d, d) stack as a Julia-friendly (d, d, k) array."""
-    return _c128(np.moveaxis(np.asarray(ops, dtype=complex).reshape(-1, d, d), 0, -1))
+def julia_source(system) -> str:
+    """hamilton!, couplings! and observables! of the system, in Julia."""
+    printer = JuliaPrinter()
+    return "\n".join(printer.function(getattr(system, name), system.n_z, len(system.parameters))
+                     for name in ("hamilton", "couplings", "observables"))
 
 
 class JuliaBackend(Backend):
-    name = "julia"
-    summary = "StochasticDiffEq ensembles through juliacall (EnsembleThreads)"
-    parallel_blocks = False  # juliacall is driven from one Python thread; Julia threads parallelise
+    states = ("density", "ket")
+    threads = False  # juliacall is driven from one Python thread; Julia threads parallelise
 
-    def __init__(self, solver: str | None = None):
-        self.solver = solver or DEFAULT_SOLVER
+    def __init__(self, solver: str = "DRI1"):
+        if solver not in SOLVERS:
+            raise CQPlugError(f"backend 'julia': solver must be one of {', '.join(SOLVERS)}, got {solver!r} (other "
+                              "StochasticDiffEq solvers need diagonal or commutative noise, or are not reproducible "
+                              "per seed)")
+        self.solver = solver
+
+    @property
+    def weak_order(self):
+        return SOLVERS[self.solver]
 
     def check_available(self) -> None:
         bridge.load()
 
-    def prepare(self, problem, terms, state, dt, steps_per_save):
+    def prepare(self, system) -> "JuliaRunner":
         jl = bridge.load()
-        model = jl.load_model(julia_source(model_functions(problem)))
-        d = problem.model.d
-        if state == "ket":
-            kets, cumulative = problem.initial.ket_mixture()
-            q_init = kets.T[:, None, :]  # (d, 1, components)
-        else:
-            q_init, cumulative = problem.initial.density_matrix()[:, :, None], np.ones(1)
-        arrays = (
-            model, _f64(problem.parameter_vector()), state == "ket", _f64(terms.sigma), _f64(terms.K),
-            _f64(problem.D0), _c128(problem.H_Q), _operator_stack(problem.L, d), _operator_stack(terms.C, d),
-            _operator_stack(terms.J, d), _f64(problem.initial.classical.mean),
-            _f64(problem.initial.classical.sampling_root()),
-            _c128(q_init), _f64(cumulative),
-            _operator_stack(problem.observable_operators(), d),
-            _f64(problem.times),
-        )
-        return JuliaRunner(jl, arrays, dt, self.solver)
+        model = jl.load_model(julia_source(system))
+        return JuliaRunner(jl, model, system, self.solver)
 
 
-class JuliaRunner(BlockRunner):
-    def __init__(self, jl, arrays, dt, solver):
-        self.jl, self.arrays, self.dt, self.solver = jl, arrays, float(dt), solver
+class JuliaRunner(Runner):
+    def __init__(self, jl, model, system, solver: str):
+        self.jl, self.model, self.system, self.solver = jl, model, system, solver
+        self.arrays = julia_arrays(system)
 
-    def run_block(self, n, seed, hist_low, hist_width, bins, n_paths):
-        n_paths = min(n_paths, n)
-        base_seed = int(seed.generate_state(1, dtype=np.uint64)[0] >> np.uint64(2))
-        try:
-            out = self.jl.ensemble_statistics(*self.arrays, _f64(hist_low), _f64(hist_width), bins=int(bins),
-                                              trajectories=int(n), seed=base_seed, dt=self.dt, solver=self.solver,
-                                              n_paths=int(n_paths))
-        except Exception as exc:  # a JuliaError: say which solver and step failed
-            raise CQPlugError(f"julia backend ({self.solver}, dt = {self.dt:.3g}) failed: {exc}") from exc
-        total, total2, hist, paths, path_values, n_ok, n_failed = out
-        if int(n_failed):
-            raise CQPlugError(f"{int(n_failed)} of {n} trajectories failed in Julia ({self.solver}, "
-                              f"dt = {self.dt:.3g}); reduce dt or choose another solver")
-        count = int(n_ok)
-        total, total2 = total.to_numpy(), total2.to_numpy()
-        mean = total / count
-        m2 = np.maximum(total2 - count * mean**2, 0.0)
-        # Julia arrays are (variable, time, path); BlockStatistics wants (path, time, variable)
-        return BlockStatistics(count, mean, m2, np.asarray(hist.to_numpy(), dtype=np.int64),
-                               path_values.to_numpy().transpose(2, 1, 0), paths.to_numpy().transpose(2, 1, 0))
+    def run(self, blocks: list, histogram, n_paths: int) -> list:
+        a, s = self.arrays, self.system
+        out = []
+        for block in blocks:
+            seed = int(block.seed.generate_state(1, dtype=np.uint64)[0] >> np.uint64(2))
+            try:
+                values, coarse, z, failed = self.jl.ensemble_values(
+                    self.model, a["params"], a["ket"], a["m"], a["sigma"], a["force"], a["A0"], a["A"], a["G"],
+                    a["expect_L"], a["expect_C"], a["expect_B"], a["trace"], a["z_mean"], a["z_root"],
+                    a["x_initial"], a["cumulative"], a["saveat"], trajectories=int(block.trajectories), seed=seed,
+                    dt=float(s.dt), solver=self.solver, step_error=bool(s.step_error))
+            except Exception as exc:  # a JuliaError: say which solver and step failed
+                raise CQPlugError(f"julia backend ({self.solver}, dt = {s.dt:.3g}) failed: {exc}") from exc
+            if int(failed):
+                raise TrajectoryDiverged("quantum", f"{int(failed)} of {block.trajectories} trajectories failed in "
+                                                    f"Julia ({self.solver}, dt = {s.dt:.3g}) although the state is "
+                                                    "projected back after every step; reduce dt")
+            values = values.to_numpy().transpose(2, 1, 0)  # Julia (K, times, n) -> (n, times, K)
+            out.append(Trajectories(values, coarse.to_numpy().transpose(2, 1, 0) if s.step_error else None,
+                                    z.to_numpy().transpose(2, 1, 0)))
+        return out

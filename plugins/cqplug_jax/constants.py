@@ -1,0 +1,71 @@
+"""The numbers the jitted steps read, as a dict of arrays (arguments, so new values never recompile).
+
+Propagators come in threes, for the durations ``tau = (dt/2, dt, 2 dt)`` the split step uses:
+the exact classical flow (Phi, phi), the quantum part of A (``P``: the complex d^2 x d^2
+superoperator exp(tau L_0) on row-major vec(rho); ``U``: exp(-i tau H_Q) for kets and the split
+channel, with ``Gamma`` the dephasing factors of tau/2 around it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cqplug.system import quantum
+from cqplug.system.standard_form import standard_form
+
+
+def _common(system) -> dict:
+    taus = (0.5 * system.dt, system.dt, 2.0 * system.dt)
+    return {
+        "params": np.asarray(system.parameters, dtype=float),
+        "tau": np.array(taus), "dt": np.float64(system.dt), "sqrt_dt": np.float64(np.sqrt(system.dt)),
+        "pairs": np.int64(system.steps_per_save // 2), "times": np.asarray(system.times, dtype=float),
+        "B": system.observable_operators, "z_mean": system.z_mean, "z_root": system.z_root,
+        "rho0": system.rho0, "kets": system.kets, "cumulative": system.ket_cumulative[:-1],
+    }
+
+
+def split_step_constants(system) -> dict:
+    """Everything :mod:`.split_step` reads (see there for how each enters the step)."""
+    c = _common(system)
+    taus = c["tau"]
+    c.update(sigma=system.sigma, force_res=system.residual_force, L=system.L)
+    if system.linear_flow is not None:
+        flows = [system.classical_propagator(t) for t in taus]
+        c["Phi"], c["phi"] = np.array([f[0] for f in flows]), np.array([f[1] for f in flows])
+    channel = system.constant_channel
+    if channel == "superoperator":
+        generator = quantum.liouvillian(system.H_Q, system.J)
+        c["P"] = np.array([quantum.expm(t * generator) for t in taus])
+    else:
+        c["U"] = np.array([system.hamiltonian_propagator(t) for t in taus])
+        if channel == "split":
+            c["Gamma"] = np.array([system.dephasing_factors(0.5 * t) for t in taus])
+    if system.commuting:
+        cvals, lvals, jvals = (system.measurement_eigenvalues, system.coupling_eigenvalues,
+                               system.dephasing_eigenvalues)
+        c.update(cvals=cvals, lvals=lvals, cc=cvals[:, None, :] * cvals[None, :, :], csq=(cvals ** 2).sum(axis=0),
+                 lcentred=_centred(lvals))
+        if system.state == "ket":  # densities carry the excess dephasing in the constant channel
+            c["jcentred"] = _centred(jvals)
+    else:
+        c["V"], c["cgen"] = system.eigen(system.C)
+        if system.state == "ket":
+            c["Vr"], c["jr"] = system.eigen(system.J)
+    return c
+
+
+def generic_constants(system) -> dict:
+    """Everything :mod:`.generic` reads: the standard form's matrices and the initial state."""
+    form = standard_form(system)
+    c = _common(system)
+    c.update(A0=form.A0, A=form.A, G=form.G, sigma=form.sigma, force=form.force, expect_L=form.expect_L,
+             expect_C=form.expect_C, trace=form.trace)
+    return c
+
+
+def _centred(values: np.ndarray) -> np.ndarray:
+    """Eigenvalues shifted to a zero midrange per operator (a global phase: smaller arguments)."""
+    if not values.size:
+        return values
+    return values - 0.5 * (values.max(axis=1, keepdims=True) + values.min(axis=1, keepdims=True))
