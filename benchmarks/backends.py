@@ -11,9 +11,9 @@ benchmarks/gpu.py); on a CPU it shows what XLA makes of the same step.
 import argparse
 import time
 
-import cqplug
-
 from dimension_scaling import chain  # noqa: I001 - benchmarks run as scripts from this folder
+
+import cqplug
 
 
 def rate(problem, method, backend, seconds) -> tuple:

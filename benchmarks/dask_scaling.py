@@ -35,13 +35,18 @@ def main():
     steps = args.trajectories * round(args.t_final / args.dt)
     tiny = cqplug.Problem("toy", t_final=1e-3, save_dt=1e-3)
 
-    print(f"toy, cq, saturated; {args.trajectories} trajectories x {round(args.t_final / args.dt)} steps, chunks of 2000")
+    print(
+        f"toy, cq, saturated; {args.trajectories} trajectories x {round(args.t_final / args.dt)} steps, chunks of 2000"
+    )
     print(f"{'executor':<28} {'traj-steps/s':>14} {'speed-up':>9}")
     base = None
     overheads = []
-    for label, make in [("local, 1 thread", lambda: LocalExecutor(1)), ("local, 2 threads", lambda: LocalExecutor(2)),
-                        ("dask LocalCluster, 1 worker", lambda: DaskExecutor(workers=1)),
-                        ("dask LocalCluster, 2 workers", lambda: DaskExecutor(workers=2))]:
+    for label, make in [
+        ("local, 1 thread", lambda: LocalExecutor(1)),
+        ("local, 2 threads", lambda: LocalExecutor(2)),
+        ("dask LocalCluster, 1 worker", lambda: DaskExecutor(workers=1)),
+        ("dask LocalCluster, 2 workers", lambda: DaskExecutor(workers=2)),
+    ]:
         executor = make()
         if isinstance(executor, DaskExecutor):
             executor.client()

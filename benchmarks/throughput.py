@@ -41,7 +41,8 @@ def main():
     ceiling, legacy = gaussian_ceilings()
     print(f"NumPy standard normals per second, one core: {ceiling:.3g} (default_rng into a buffer: the ceiling "
           f"below), {legacy:.3g} (legacy np.random.standard_normal)\n")
-    print(f"{'method':8} {'rates':16} {'workers':>7} {'traj-steps/s':>13} {'per core':>10} {'% ceiling':>9} {'speed-up':>8}")
+    print(f"{'method':8} {'rates':16} {'workers':>7} {'traj-steps/s':>13} {'per core':>10} "
+          f"{'% ceiling':>9} {'speed-up':>8}")
     for method in ("cq", "cq-ket"):
         for label, params in (("saturated", {}), ("gamma_q = 2x min", {"gamma_q": 0.5})):
             problem = cqplug.Problem("toy", params, t_final=args.t_final)
@@ -52,8 +53,10 @@ def main():
                 steps = r.info["trajectories"] * round(args.t_final / r.info["dt"])
                 rate = steps / r.info["run_seconds"]
                 single = single or rate
-                print(f"{method:8} {label:16} {workers:>7} {rate:>13.3g} {rate / workers:>10.3g} "
-                      f"{100 * rate / workers / ceiling:>8.0f}% {rate / single:>8.2f}")
+                print(
+                    f"{method:8} {label:16} {workers:>7} {rate:>13.3g} {rate / workers:>10.3g} "
+                    f"{100 * rate / workers / ceiling:>8.0f}% {rate / single:>8.2f}"
+                )
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ the exact <q> = 0. Bottom: each path's conditioned <sigma_z>_t.
 import math
 
 import numpy as np
+from _common import check, figure, parser, save
 
 import cqplug
-from _common import check, figure, parser, save
 
 PATHS = 8
 

@@ -13,9 +13,9 @@ spreads into two branches; CQ reproduces the exact open curves within their stan
 import math
 
 import numpy as np
+from _common import check, figure, parser, save
 
 import cqplug
-from _common import check, figure, parser, save
 
 CASES = {  # label: (parameters, open?)
     "closed, δ = 0": ({"delta": 0.0, "gamma_c": 0.0, "gamma_q": 0.0}, False),
@@ -49,9 +49,12 @@ def main():
         mf = cqplug.solve(problem, "mean-field", trajectories=n_mf, seed=1, progress=False)
         cq = cqplug.solve(problem, "cq", trajectories=n_cq, seed=2, progress=False) if is_open else None
         t = problem.times
-        print(f"{label}: max linear entropy exact {linear_entropy(exact).max():.3f}, "
-              f"mean-field trajectories {trajectory_entropy(mf).max():.3f}; final <q^2> exact {exact.mean('q2')[-1]:.3f}, "
-              f"mean-field {mf.mean('q2')[-1]:.3f}" + (f", CQ {cq.mean('q2')[-1]:.3f}" if cq else ""))
+        print(
+            f"{label}: max linear entropy exact {linear_entropy(exact).max():.3f}, "
+            f"mean-field trajectories {trajectory_entropy(mf).max():.3f}; "
+            f"final <q^2> exact {exact.mean('q2')[-1]:.3f}, "
+            f"mean-field {mf.mean('q2')[-1]:.3f}" + (f", CQ {cq.mean('q2')[-1]:.3f}" if cq else "")
+        )
         for ax, what in zip(axes[row], ("entropy", "q2", "sx")):
             get = linear_entropy if what == "entropy" else (lambda r, w=what: r.mean(w))
             ax.plot(t, get(exact), "k-", lw=2, label="exact (QuTiP)")
@@ -71,7 +74,10 @@ def main():
         if row == 0 or row == 2:
             axes[row][0].legend(fontsize="small", loc="lower right")
         if params["delta"] == 0.0 and not is_open:
-            check(linear_entropy(exact).max() > 0.45, "closed, δ = 0: the qubit becomes maximally entangled (1 − Tr ρ² → 1/2)")
+            check(
+                linear_entropy(exact).max() > 0.45,
+                "closed, δ = 0: the qubit becomes maximally entangled (1 − Tr ρ² → 1/2)",
+            )
             check(trajectory_entropy(mf).max() < 1e-6, "closed, δ = 0: mean-field's qubit stays pure (no entanglement)")
         if is_open:
             z_cq = max(np.abs((cq.mean(k) - exact.mean(k))[1:] / cq.stderr(k)[1:]).max() for k in ("q2", "sx", "qsz"))

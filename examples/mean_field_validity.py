@@ -18,9 +18,9 @@ the qubit that the exact, entangled dynamics does not have.
 import math
 
 import numpy as np
+from _common import check, figure, parser, save
 
 import cqplug
-from _common import check, figure, parser, save
 
 
 def errors(lam: float, theta: float, trajectories: int) -> tuple:

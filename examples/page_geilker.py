@@ -13,9 +13,9 @@ Draws the four distributions on one axis and prints them (needs QuTiP: pip insta
 import math
 
 import numpy as np
+from _common import check, figure, parser, save
 
 import cqplug
-from _common import check, figure, parser, save
 
 RANGE, BINS = (-5.0, 5.0), 40
 
@@ -73,7 +73,10 @@ def main():
     z = np.abs((cq["probability"][-1] - p)[keep] / err[keep]).max()
     for label in ("exact, closed", "exact, open (16 γ_c γ_q = λ²)", "CQ trajectories, open"):
         left, right, _ = peaks(hist[label])
-        check(abs(left + 2) <= width and abs(right - 2) <= width, f"{label}: peaks at q = -+2 (found {left:.2f}, {right:.2f})")
+        check(
+            abs(left + 2) <= width and abs(right - 2) <= width,
+            f"{label}: peaks at q = -+2 (found {left:.2f}, {right:.2f})",
+        )
     check(abs(peaks(hist["mean-field, closed"])[2]) < width, "mean-field: a single peak at q = 0")
     check(z < 4.5, f"CQ histogram matches the exact open distribution bin by bin (max binomial |z| = {z:.1f})")
 

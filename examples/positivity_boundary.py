@@ -13,11 +13,11 @@ Gaussian state can stay positive over the time shown, as the 0.5 curve does.)
 """
 
 import numpy as np
+from _common import check, figure, parser, save
 
 import cqplug
-from cqplug.registry import get_registry
 from cqplug.analysis.wigner import partial_wigner, relative_lowest_eigenvalue
-from _common import check, figure, parser, save
+from cqplug.registry import get_registry
 
 NUMERICAL_FLOOR = 1e-6  # truncation and quadrature error of the exact states (tolerance 1e-5)
 

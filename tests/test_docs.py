@@ -11,7 +11,7 @@ import pytest
 
 import cqplug
 from cqplug import hookspecs
-from cqplug.plugins import build_registry
+from cqplug.registry import build_registry
 
 from .helpers import assert_agrees
 

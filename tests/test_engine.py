@@ -114,9 +114,8 @@ def test_sample_paths_show_branching_of_sigma_z():
 
 
 def test_vectorisable_math_is_accurate():
-    from numba import njit
-
     from cqplug_cpu.fast_math import FAST, fast_exp, fast_sincos
+    from numba import njit
 
     @njit(fastmath=FAST, error_model="numpy")
     def evaluate(x, e, c, s):

@@ -4,9 +4,9 @@ automatic time step, for every exact model and method: one table.
 Each case: every observable at every saved time within 4 standard errors of the QuTiP reference;
 the run has the power to see a bug shifting the listed observables by 1 % of their range
 (helpers.assert_power); and its own (conservative) step-error estimate at the automatic dt is not
-significantly above three standard errors even for these large ensembles. Models not designed around the toy: issue 11's stiff dephasing (gamma dt >> 1 at
-the default dt), d = 3 and 4, a momentum coupling with omega != 1, non-commuting couplings,
-issue 11's two-qubit model.
+significantly above three standard errors even for these large ensembles. Models not designed
+around the toy: issue 11's stiff dephasing (gamma dt >> 1 at the default dt), d = 3 and 4, a
+momentum coupling with omega != 1, non-commuting couplings, issue 11's two-qubit model.
 """
 
 import numpy as np
@@ -23,10 +23,18 @@ pytest.importorskip("qutip")
 PROBLEMS = {  # name: (model, parameters, t_final, save_dt)
     "toy saturated": ("toy", {}, 3.0, 0.25),
     "toy above threshold, delta=1": ("toy", {"delta": 1.0, "gamma_q": 0.5}, 3.0, 0.25),
-    "toy displaced": ("toy", {"q0": 1.0, "p0": -0.5, "delta": 1.5, "theta": 0.6, "gamma_c": 0.3,
-                              "gamma_q": 1 / (16 * 0.3)}, 3.0, 0.25),
-    "toy m=0.5 omega=2": ("toy", {"m": 0.5, "omega": 2.0, "lam": 1.2, "gamma_c": 0.3, "gamma_q": 0.35, "theta": 0.5,
-                                  "phi": 0.3, "delta": 2.0}, 3.0, 0.25),
+    "toy displaced": (
+        "toy",
+        {"q0": 1.0, "p0": -0.5, "delta": 1.5, "theta": 0.6, "gamma_c": 0.3, "gamma_q": 1 / (16 * 0.3)},
+        3.0,
+        0.25,
+    ),
+    "toy m=0.5 omega=2": (
+        "toy",
+        {"m": 0.5, "omega": 2.0, "lam": 1.2, "gamma_c": 0.3, "gamma_q": 0.35, "theta": 0.5, "phi": 0.3, "delta": 2.0},
+        3.0,
+        0.25,
+    ),
     "issue 11: gamma_q = 3e4": ("toy", {"gamma_q": 3e4}, 1.0, 0.125),
     "momentum coupling, omega=1.3": (momentum_coupled, {}, 2.0, 0.25),
     "stern-gerlach": ("stern-gerlach", {"gamma_q": 0.4}, 2.0, 0.25),

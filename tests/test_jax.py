@@ -35,6 +35,7 @@ def test_jax_standard_form_is_the_numpy_one(model, method_name):
     from cqplug_jax.constants import generic_constants
     from cqplug_jax.generic import Structure, standard_form_functions
     from cqplug_jax.split_step import printed_functions
+
     from cqplug.system.phase_space import JaxPrinter
 
     _configure()

@@ -94,8 +94,9 @@ def test_generated_julia_parses_and_uses_only_julia_names(name, source, tmp_path
 
 
 def test_generated_julia_maps_atan2_and_e():
-    from cqplug.system.phase_space import JuliaPrinter, PhaseSpaceFunction, z_symbol
     import sympy as sp
+
+    from cqplug.system.phase_space import JuliaPrinter, PhaseSpaceFunction, z_symbol
 
     f = PhaseSpaceFunction("f", (sp.atan2(z_symbol(1), z_symbol(0)) + sp.E * z_symbol(0),))
     text = JuliaPrinter().function(f, 2, 0)

@@ -95,10 +95,22 @@ def distribution(root, name, modules, entry_points):
 
 @pytest.fixture
 def plugin_site(tmp_path, monkeypatch):
-    distribution(tmp_path, "demo-plugins", {"demo_plugin": DEMO, "broken_plugin": 'raise ImportError("deliberately broken")',
-                                             "partial_plugin": PARTIAL, "misspelled_plugin": MISSPELLED},
-                 {"aaa-demo": "demo_plugin", "broken": "broken_plugin", "partial": "partial_plugin",
-                  "misspelled": "misspelled_plugin"})
+    distribution(
+        tmp_path,
+        "demo-plugins",
+        {
+            "demo_plugin": DEMO,
+            "broken_plugin": 'raise ImportError("deliberately broken")',
+            "partial_plugin": PARTIAL,
+            "misspelled_plugin": MISSPELLED,
+        },
+        {
+            "aaa-demo": "demo_plugin",
+            "broken": "broken_plugin",
+            "partial": "partial_plugin",
+            "misspelled": "misspelled_plugin",
+        },
+    )
     distribution(tmp_path, "other-plugins", {"other_plugin": OTHER}, {"other": "other_plugin"})
     monkeypatch.syspath_prepend(str(tmp_path))
     return tmp_path
@@ -164,15 +176,36 @@ def test_cli_lists_and_runs_a_third_party_model(plugin_site, tmp_path):
     import os
 
     env = os.environ | env
-    listed = subprocess.run([sys.executable, "-m", "cqplug.cli", "list"], capture_output=True, text=True, env=env,
-                            timeout=300)
+    listed = subprocess.run(
+        [sys.executable, "-m", "cqplug.cli", "list"], capture_output=True, text=True, env=env, timeout=300
+    )
     assert listed.returncode == 0, listed.stderr
     assert "tilted" in listed.stdout and "demo-plugins 0.1" in listed.stdout
     failed = listed.stdout.split("failed plugins:")[1]
     assert "deliberately broken" in failed and "is built in" in failed
     out = tmp_path / "tilted.json"
-    run = subprocess.run([sys.executable, "-m", "cqplug.cli", "run", "tilted", "-n", "2000", "--seed", "1",
-                          "--t-final", "1", "-o", str(out), "-q"], capture_output=True, text=True, env=env, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cqplug.cli",
+            "run",
+            "tilted",
+            "-n",
+            "2000",
+            "--seed",
+            "1",
+            "--t-final",
+            "1",
+            "-o",
+            str(out),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     import json
 
@@ -206,5 +239,6 @@ def test_registries_built_after_use_still_register_factories():
     second = build_registry()
     for kind in ("models", "channels", "methods", "backends"):
         for name in second.names(kind):
-            assert callable(second.get(kind, name).factory) and not isinstance(second.get(kind, name).factory,
-                                                                                type(sys)), (kind, name)
+            assert callable(second.get(kind, name).factory) and not isinstance(
+                second.get(kind, name).factory, type(sys)
+            ), (kind, name)

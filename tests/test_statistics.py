@@ -118,8 +118,11 @@ def test_loading_a_broken_npz_or_a_missing_file(tmp_path):
 
 def test_saving_refuses_bad_paths_before_writing(tmp_path):
     result = Result(np.zeros(1), {"a": {"mean": np.zeros(1), "stderr": np.zeros(1)}})
-    for path, fragment in ((tmp_path / "r.txt", "ending in .json or .npz"), (tmp_path / "no" / "r.json", "does not exist"),
-                           (tmp_path, "ending in")):
+    for path, fragment in (
+        (tmp_path / "r.txt", "ending in .json or .npz"),
+        (tmp_path / "no" / "r.json", "does not exist"),
+        (tmp_path, "ending in"),
+    ):
         with pytest.raises(CQPlugError, match=fragment):
             result.save(path)
 
@@ -146,11 +149,23 @@ def test_step_error_line_warns_only_when_the_step_error_is_significant():
     t = np.linspace(0, 1, 5)
 
     def run(bias, noise):
-        return Result(t, {"a": {"mean": 1 + 0 * t, "stderr": np.full(5, 0.01), "bias": np.full(5, bias),
-                                "bias_stderr": np.full(5, noise)}}, info={"dt": 0.1, "weak_order": 2})
+        return Result(
+            t,
+            {
+                "a": {
+                    "mean": 1 + 0 * t,
+                    "stderr": np.full(5, 0.01),
+                    "bias": np.full(5, bias),
+                    "bias_stderr": np.full(5, noise),
+                }
+            },
+            info={"dt": 0.1, "weak_order": 2},
+        )
 
-    assert step_error_line(run(0.001, 0.001))[1] and "below the statistical error everywhere" in \
-        step_error_line(run(0.001, 0.001))[0]
+    assert (
+        step_error_line(run(0.001, 0.001))[1]
+        and "below the statistical error everywhere" in step_error_line(run(0.001, 0.001))[0]
+    )
     assert step_error_line(run(0.008, 0.004))[1]  # not resolved: no warning
     line, ok = step_error_line(run(0.05, 0.005))
     assert not ok and "WARNING" in line and "--dt 0.01 " in line  # 0.1 * 0.5 / 5, assuming only order 1

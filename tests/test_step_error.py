@@ -88,7 +88,9 @@ def test_quasi_static_coherence_under_strong_dephasing_is_flagged_and_covered():
         assert np.all(deviation <= cover + 1e-9), name
 
 
-@pytest.mark.parametrize("model, params", [("toy", {"delta": 1.0, "gamma_q": 0.5}), ("mediated-qubits", {"delta": 0.7})])
+@pytest.mark.parametrize(
+    "model, params", [("toy", {"delta": 1.0, "gamma_q": 0.5}), ("mediated-qubits", {"delta": 0.7})]
+)
 def test_target_error_is_reached(model, params):
     problem = cqplug.Problem(model, params, t_final=2.0, save_dt=0.25)
     reference = cqplug.solve(problem, "lindblad", progress=False)

@@ -36,8 +36,9 @@ def test_length_scale_and_phase_space_integral(state):
     reduced_q = np.trace(state.reshape(N, D, N, D), axis1=0, axis2=2)
     np.testing.assert_allclose(W.sum(axis=(0, 1)) * (grid[1] - grid[0]) ** 2, reduced_q, atol=1e-10)
     scale, q, p = 1.7, np.array([0.3, -1.2]), np.array([0.8, 0.1])
-    np.testing.assert_allclose(partial_wigner(state, N, D, scale * q, p / scale, scale), partial_wigner(state, N, D, q, p),
-                               atol=1e-14)
+    np.testing.assert_allclose(
+        partial_wigner(state, N, D, scale * q, p / scale, scale), partial_wigner(state, N, D, q, p), atol=1e-14
+    )
 
 
 def test_exact_states_are_positive_cq_states_only_at_the_trade_off():

@@ -44,7 +44,9 @@ def describe_text(name, params=None) -> str:
     lines += [f"classical variables z = ({', '.join(map(str, model.z))}); quantum dimension d = {model.d}; "
               "units: hbar = 1", "", "## Hamiltonian", f"H(z) = {derivation.H}".replace("**", "^")]
     for (h, L) in model.couplings:
-        lines.append(f"  coupling {h} x {operator_label(L) or 'L (a ' + str(model.d) + 'x' + str(model.d) + ' matrix)'}")
+        lines.append(
+            f"  coupling {h} x {operator_label(L) or 'L (a ' + str(model.d) + 'x' + str(model.d) + ' matrix)'}"
+        )
     lines += ["", "## Parameters (name = default: meaning [unit])"]
     for k, p in model.parameters.items():
         unit = f" [{p.unit}]" if p.unit else ""
@@ -52,14 +54,24 @@ def describe_text(name, params=None) -> str:
     lines += ["", "## Channels"] + [f"  {ch.formula(model)}" for ch in problem.channels]
     initial = problem.initial
     g = initial.classical
-    lines += ["", "## Initial state (at the defaults)",
-              f"  C: Gaussian Wigner function, mean {np.round(g.mean, 6).tolist()}, covariance diagonal "
-              f"{np.round(np.diag(g.covariance), 6).tolist()}",
-              f"  Q: {'ket ' + str(np.round(initial.quantum, 6).tolist()) if np.ndim(initial.quantum) == 1 else 'a density matrix'}",
-              "", "## Observables"]
+    lines += [
+        "",
+        "## Initial state (at the defaults)",
+        f"  C: Gaussian Wigner function, mean {np.round(g.mean, 6).tolist()}, covariance diagonal "
+        f"{np.round(np.diag(g.covariance), 6).tolist()}",
+        "  Q: " + (f"ket {np.round(initial.quantum, 6).tolist()}" if np.ndim(initial.quantum) == 1
+                   else "a density matrix"),
+        "",
+        "## Observables",
+    ]
     lines += [f"  {o.name}: {o.description or o.label}" for o in problem.observables]
     lines += ["", "## Complete positivity", f"  {condition_text(derivation)}"]
     lines += [f"  minimal {r}: {v} (the other rates fixed)".replace("**", "^") for r, v in derivation.minimal.items()]
-    lines += ["", "## Exactness", "  EXACT" if problem.exact else "  APPROXIMATION: " + "; ".join(problem.approximations),
-              "", f"default t_final = {model.t_final:g}; `cqplug derive {model.name}` prints the derived equations"]
+    lines += [
+        "",
+        "## Exactness",
+        "  EXACT" if problem.exact else "  APPROXIMATION: " + "; ".join(problem.approximations),
+        "",
+        f"default t_final = {model.t_final:g}; `cqplug derive {model.name}` prints the derived equations",
+    ]
     return "\n".join(lines)

@@ -121,22 +121,26 @@ class QuantumDephasing(Channel):
 
     def __post_init__(self):
         if (self.coupling is None) == (self.weights is None):
-            raise InvalidProblem("quantum dephasing: give exactly one of coupling=<index> or weights=<one per coupling>")
+            raise InvalidProblem(
+                "quantum dephasing: give exactly one of coupling=<index> or weights=<one per coupling>"
+            )
 
     def weight_vector(self, model) -> np.ndarray:
         n_L = len(model.couplings)
         if self.coupling is not None:
             if isinstance(self.coupling, bool) or not (isinstance(self.coupling, int) and 0 <= self.coupling < n_L):
-                raise InvalidProblem(f"quantum dephasing of coupling {self.coupling!r}: the model has couplings "
-                                     f"0..{n_L - 1}")
+                raise InvalidProblem(
+                    f"quantum dephasing of coupling {self.coupling!r}: the model has couplings 0..{n_L - 1}"
+                )
             return np.eye(n_L)[self.coupling]
         try:
             u = np.asarray(self.weights, dtype=float)
         except (TypeError, ValueError):
             raise InvalidProblem(f"quantum dephasing weights {self.weights!r} must be numbers") from None
         if u.shape != (n_L,) or not np.all(np.isfinite(u)):
-            raise InvalidProblem(f"quantum dephasing weights {self.weights} must give one finite weight per coupling "
-                                 f"({n_L})")
+            raise InvalidProblem(
+                f"quantum dephasing weights {self.weights} must give one finite weight per coupling ({n_L})"
+            )
         return u
 
     def validate(self, model) -> None:

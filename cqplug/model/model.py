@@ -118,13 +118,19 @@ class Model:
                            for k, v in parameters.items()}
         clash = set(self.parameters) & {str(s) for s in self.z}
         if clash:
-            raise InvalidProblem(f"model {name!r}: names used both as parameter and phase-space variable: {sorted(clash)}")
+            raise InvalidProblem(
+                f"model {name!r}: names used both as parameter and phase-space variable: {sorted(clash)}"
+            )
         self.parameter_symbols = {k: sp.Symbol(k, real=True) for k in self.parameters}
         self.H_C = self.expression(classical_hamiltonian, "the classical Hamiltonian")
-        self.H_Q = [(self.expression(c, "a quantum Hamiltonian coefficient", allow_z=False), as_matrix(m, "H_Q term"))
-                    for c, m in _pairs(quantum_hamiltonian, "quantum_hamiltonian", name)]
-        self.couplings = [(self.expression(h, f"coupling h_{a}"), as_matrix(L, f"L_{a}"))
-                          for a, (h, L) in enumerate(_pairs(couplings, "couplings", name))]
+        self.H_Q = [
+            (self.expression(c, "a quantum Hamiltonian coefficient", allow_z=False), as_matrix(m, "H_Q term"))
+            for c, m in _pairs(quantum_hamiltonian, "quantum_hamiltonian", name)
+        ]
+        self.couplings = [
+            (self.expression(h, f"coupling h_{a}"), as_matrix(L, f"L_{a}"))
+            for a, (h, L) in enumerate(_pairs(couplings, "couplings", name))
+        ]
         dims = {m.shape[0] for _, m in self.H_Q} | {L.shape[0] for _, L in self.couplings}
         if len(dims) > 1:
             raise InvalidProblem(f"model {name!r}: quantum operators have different dimensions {sorted(dims)}")
@@ -160,12 +166,23 @@ class Model:
             obs.append(o)
         for o in extra:
             if not isinstance(o, Observable):
-                raise InvalidProblem(f"model {self.name!r}: observables must be cqplug.Observable, got {type(o).__name__}")
+                raise InvalidProblem(
+                    f"model {self.name!r}: observables must be cqplug.Observable, got {type(o).__name__}"
+                )
             B = None if o.quantum is None else as_matrix(o.quantum, f"observable {o.name}")
             if B is not None and (B.shape != (self.d, self.d) or not np.allclose(B, B.conj().T)):
-                raise InvalidProblem(f"observable {o.name!r}: quantum part must be a Hermitian {self.d}x{self.d} matrix")
-            obs.append(Observable(o.name, self.expression(o.classical, f"observable {o.name}"), B, o.description,
-                                  o.label or f"⟨{o.name}⟩"))
+                raise InvalidProblem(
+                    f"observable {o.name!r}: quantum part must be a Hermitian {self.d}x{self.d} matrix"
+                )
+            obs.append(
+                Observable(
+                    o.name,
+                    self.expression(o.classical, f"observable {o.name}"),
+                    B,
+                    o.description,
+                    o.label or f"⟨{o.name}⟩",
+                )
+            )
         names = [o.name for o in obs]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -175,10 +192,14 @@ class Model:
     def default_quantum_observables(self) -> list:
         """Pauli matrices for d = 2; otherwise each distinct coupling operator and H_Q term."""
         if self.d == 2:
-            return [Observable(k, sp.Integer(1), m, f"<sigma_{k[1]}>", PAULI_LABELS[k]) for k, m in pauli_matrices().items()]
+            return [
+                Observable(k, sp.Integer(1), m, f"<sigma_{k[1]}>", PAULI_LABELS[k]) for k, m in pauli_matrices().items()
+            ]
         found = []
         candidates = [(f"L{a}", L, f"<L_{a}> (coupling operator {a})") for a, (_, L) in enumerate(self.couplings)]
-        candidates += [(f"HQ{i}", m, f"<H_Q term {i}> (matrix of the term {c} of H_Q)") for i, (c, m) in enumerate(self.H_Q)]
+        candidates += [
+            (f"HQ{i}", m, f"<H_Q term {i}> (matrix of the term {c} of H_Q)") for i, (c, m) in enumerate(self.H_Q)
+        ]
         for name, matrix, description in candidates:
             if self.d > 1 and not any(np.allclose(matrix, other.quantum) for other in found):
                 found.append(Observable(name, sp.Integer(1), matrix, description, f"⟨{name}⟩"))
@@ -217,8 +238,11 @@ class Model:
         reasons = []
         deg = self.polynomial_degree(self.H_C)
         if deg is None or deg > 2:
-            reasons.append("H_C is " + ("not a polynomial" if deg is None else f"of degree {deg}")
-                           + " in z: the CQ dynamics drops the Moyal terms of order hbar^2 and higher")
+            reasons.append(
+                "H_C is "
+                + ("not a polynomial" if deg is None else f"of degree {deg}")
+                + " in z: the CQ dynamics drops the Moyal terms of order hbar^2 and higher"
+            )
         for a, (h, _) in enumerate(self.couplings):
             deg = self.polynomial_degree(h)
             if deg is None or deg > 1:
@@ -270,6 +294,7 @@ def _pairs(items, what: str, model: str) -> list:
     pairs = list(items)
     for item in pairs:
         if not (isinstance(item, (tuple, list)) and len(item) == 2):
-            raise InvalidProblem(f"model {model!r}: {what} must be a list of (coefficient or h(z), matrix) pairs, "
-                                 f"got {item!r}")
+            raise InvalidProblem(
+                f"model {model!r}: {what} must be a list of (coefficient or h(z), matrix) pairs, got {item!r}"
+            )
     return pairs

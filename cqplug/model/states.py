@@ -129,7 +129,8 @@ def check_initial_state(state, n: int, d: int) -> InitialState:
     """Validate what a model's ``initial_state(params)`` returned."""
     if not isinstance(state, InitialState):
         raise InvalidProblem(
-            f"initial_state must return cqplug.InitialState(classical=GaussianState, quantum=...), got {type(state).__name__}"
+            "initial_state must return cqplug.InitialState(classical=GaussianState, quantum=...), "
+            f"got {type(state).__name__}"
         )
     classical = state.classical
     if not isinstance(classical, GaussianState):
@@ -166,11 +167,15 @@ def _as_quantum_state(q, d: int) -> np.ndarray:
     try:
         q = np.asarray(q, dtype=complex)
     except (TypeError, ValueError):
-        raise InvalidProblem(f"initial quantum state must be a ket or density matrix of numbers, got {type(q).__name__}") from None
+        raise InvalidProblem(
+            f"initial quantum state must be a ket or density matrix of numbers, got {type(q).__name__}"
+        ) from None
     if q.ndim == 2 and q.shape[1] == 1:
         q = q[:, 0]
     if q.shape not in ((d,), (d, d)):
-        raise InvalidProblem(f"initial quantum state has shape {q.shape}; expected a ket ({d},) or a density matrix ({d}, {d})")
+        raise InvalidProblem(
+            f"initial quantum state has shape {q.shape}; expected a ket ({d},) or a density matrix ({d}, {d})"
+        )
     if q.ndim == 1:
         if not np.all(np.isfinite(q)):
             raise InvalidProblem("initial quantum ket has entries that are not finite numbers")

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ..model.states import symplectic_form
-
 PAULI = {"I": np.eye(2), "X": np.array([[0, 1], [1, 0]]), "Y": np.array([[0, -1j], [1j, 0]]),
          "Z": np.array([[1, 0], [0, -1]])}
 
@@ -68,7 +66,6 @@ def derive_problem(problem) -> Derivation:
     """The derivation for a Problem's model and (resolved) channels."""
     model, channels = problem.model, problem.channels
     n, n_L = model.n, len(model.couplings)
-    Omega = sp.Matrix(symplectic_form(n).astype(int))
     operators = {}
     L_symbols = []
     for a, (_, L) in enumerate(model.couplings):

@@ -74,7 +74,7 @@ class Problem:
         self.approximations = model.exactness()
         self.observables = model.observables
 
-    def remake(self, params=None, **changes) -> "Problem":
+    def remake(self, params=None, **changes) -> Problem:
         """A new Problem with some parameters changed (``params`` dict or keywords) and, optionally,
         ``t_final``, ``save_dt`` or ``require_cq`` changed too."""
         options = {"t_final": self.t_final, "save_dt": self.save_dt, "require_cq": self.require_cq}
@@ -110,7 +110,9 @@ def _resolve_channels(model, params: dict, registry, given=None) -> list:
             channels.append(entry)
             continue
         if not (isinstance(entry, (tuple, list)) and len(entry) == 2 and isinstance(entry[0], str)):
-            raise InvalidProblem(f"model {model.name!r}: a channel is (name, options) or a channel object, got {entry!r}")
+            raise InvalidProblem(
+                f"model {model.name!r}: a channel is (name, options) or a channel object, got {entry!r}"
+            )
         kind, options = entry
         if registry is None:
             from ..registry import get_registry
@@ -136,8 +138,9 @@ def _call_initial_state(model, params: dict):
     except CQPlugError:
         raise
     except Exception as exc:  # a model's own code: say where it failed, in one line
-        raise InvalidProblem(f"model {model.name!r}: initial_state({', '.join(params)}) failed: "
-                             f"{type(exc).__name__}: {exc}") from None
+        raise InvalidProblem(
+            f"model {model.name!r}: initial_state({', '.join(params)}) failed: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def _positive_number(value, what: str) -> float:
@@ -155,6 +158,8 @@ def _time_grid(t_final: float, save_dt: float | None) -> np.ndarray:
     n_save = round(intervals)
     if abs(intervals - n_save) > 1e-9 * max(1.0, intervals):
         below, above = t_final / max(1, math.floor(intervals)), t_final / math.ceil(intervals)
-        raise InvalidProblem(f"save_dt = {save_dt:g} does not divide t_final = {t_final:g}; use {above:.6g} "
-                             f"({math.ceil(intervals)} intervals) or {below:.6g} ({max(1, math.floor(intervals))})")
+        raise InvalidProblem(
+            f"save_dt = {save_dt:g} does not divide t_final = {t_final:g}; use {above:.6g} "
+            f"({math.ceil(intervals)} intervals) or {below:.6g} ({max(1, math.floor(intervals))})"
+        )
     return np.linspace(0.0, t_final, n_save + 1)

@@ -80,9 +80,13 @@ def step_error_line(result) -> tuple:
         return (f"step error (dt = {dt:.4g}): below the statistical error everywhere (at most "
                 f"{found['upper']:.2f} standard errors, its own uncertainty included)"), True
     if found["lower"] <= 1.0:
-        return (f"step error (dt = {dt:.4g}): estimated at most {found['estimate']:.2f} standard errors; within its own "
-                "uncertainty it is below the statistical error (more trajectories would resolve it)"), True
+        return (
+            f"step error (dt = {dt:.4g}): estimated at most {found['estimate']:.2f} standard errors; within its own "
+            "uncertainty it is below the statistical error (more trajectories would resolve it)"
+        ), True
     suggestion = result.suggested_dt()
-    return (f"WARNING: step error (dt = {dt:.4g}) is {found['estimate']:.2f} standard errors, significantly above the "
-            f"statistical error: the means carry a time-discretisation bias; --dt {suggestion:.3g} would bring it to "
-            "about half a standard error (or use --extrapolate)"), False
+    return (
+        f"WARNING: step error (dt = {dt:.4g}) is {found['estimate']:.2f} standard errors, significantly above the "
+        f"statistical error: the means carry a time-discretisation bias; --dt {suggestion:.3g} would bring it to "
+        "about half a standard error (or use --extrapolate)"
+    ), False

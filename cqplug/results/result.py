@@ -104,7 +104,7 @@ class Result:
                        "sample_paths": self.sample_paths, "info": self.info, "reference": self.reference})
 
     @classmethod
-    def from_dict(cls, data: dict, source: str = "the data") -> "Result":
+    def from_dict(cls, data: dict, source: str = "the data") -> Result:
         if not isinstance(data, dict) or not all(k in data for k in RESULT_KEYS):
             if isinstance(data, dict) and "grid" in data and "points" in data:
                 raise CQPlugError(f"{source} is a parameter scan, not a single result: load it with "
@@ -136,7 +136,7 @@ class Result:
         write_atomically(path, write)
 
     @classmethod
-    def load(cls, path) -> "Result":
+    def load(cls, path) -> Result:
         """Read a result saved with :meth:`save`; a file that is not one gives a one-line CQPlugError."""
         path = os.fspath(path)
         try:

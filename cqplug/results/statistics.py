@@ -1,8 +1,8 @@
 """Streaming ensemble statistics, computed once for every backend: memory independent of the
 number of trajectories.
 
-Each block of trajectories is reduced to: its count; per (observable, saved time) the mean and sum of squared deviations M2
-of the fine-grid values f, of the coupled differences delta = f_coarse - f_fine, and their
+Each block of trajectories is reduced to: its count; per (observable, saved time) the mean and
+sum of squared deviations M2 of the fine-grid values f, of the coupled differences delta = f_coarse - f_fine, and their
 co-moment (for estimators combining both); integer histogram counts of the classical variables;
 and the first few trajectories as sample paths. Blocks merge with Chan et al.'s pairwise
 update, always in block order, so results are bitwise reproducible whatever the chunking, the
@@ -46,7 +46,8 @@ class HistogramSpec:
         index = np.where(np.isnan(position), self.bins + 1, index).astype(np.int64)
         flat = (np.arange(variables)[None, None, :] * times + np.arange(times)[None, :, None]) * (self.bins + 2) + index
         return np.bincount(flat.ravel(), minlength=variables * times * (self.bins + 2)).reshape(
-            variables, times, self.bins + 2)
+            variables, times, self.bins + 2
+        )
 
 
 @dataclass
@@ -69,7 +70,7 @@ class EnsembleStatistics:
     path_z: np.ndarray
 
     @classmethod
-    def of_block(cls, trajectories, histogram: HistogramSpec, n_paths: int) -> "EnsembleStatistics":
+    def of_block(cls, trajectories, histogram: HistogramSpec, n_paths: int) -> EnsembleStatistics:
         """Reduce one block (two-pass moments, exact within the block)."""
         f = np.moveaxis(trajectories.values, 0, -1)  # (times, observables, n)
         n = f.shape[-1]
@@ -85,25 +86,42 @@ class EnsembleStatistics:
             co_m2 = np.einsum("tkn,tkn->tk", deviation, delta_dev)
             diff_mean, diff_m2, co_m2 = diff_mean.T, diff_m2.T, co_m2.T
         keep = min(n_paths, n)
-        return cls(n, mean.T, m2.T, diff_mean, diff_m2, co_m2, histogram.counts(trajectories.z),
-                   trajectories.values[:keep].copy(), trajectories.z[:keep].copy())
+        return cls(
+            n,
+            mean.T,
+            m2.T,
+            diff_mean,
+            diff_m2,
+            co_m2,
+            histogram.counts(trajectories.z),
+            trajectories.values[:keep].copy(),
+            trajectories.z[:keep].copy(),
+        )
 
     @classmethod
-    def of_groups(cls, counts, mean, m2, diff_mean, diff_m2, co_m2, hist, paths, path_z) -> "EnsembleStatistics":
+    def of_groups(cls, counts, mean, m2, diff_mean, diff_m2, co_m2, hist, paths, path_z) -> EnsembleStatistics:
         """Merge, in order, per-group moments that a kernel accumulated itself: ``counts`` (groups,)
         and arrays (groups, times, observables) for the rest; ``hist`` already summed over groups."""
         out = None
         for g, count in enumerate(counts):
             if count == 0:
                 continue
-            part = cls(int(count), mean[g].T, m2[g].T, None if diff_mean is None else diff_mean[g].T,
-                       None if diff_m2 is None else diff_m2[g].T, None if co_m2 is None else co_m2[g].T,
-                       0, paths[:0], path_z[:0])
+            part = cls(
+                int(count),
+                mean[g].T,
+                m2[g].T,
+                None if diff_mean is None else diff_mean[g].T,
+                None if diff_m2 is None else diff_m2[g].T,
+                None if co_m2 is None else co_m2[g].T,
+                0,
+                paths[:0],
+                path_z[:0],
+            )
             out = part if out is None else out.merge(part)
         out.hist, out.paths, out.path_z = hist, paths, path_z
         return out
 
-    def merge(self, other: "EnsembleStatistics") -> "EnsembleStatistics":
+    def merge(self, other: EnsembleStatistics) -> EnsembleStatistics:
         """Chan's pairwise update (``self`` comes first in block order)."""
         if other.count == 0:
             return self
@@ -123,9 +141,17 @@ class EnsembleStatistics:
             dd = other.diff_mean - self.diff_mean
             diff_mean, diff_m2 = moments(self.diff_mean, self.diff_m2, other.diff_mean, other.diff_m2)
             co_m2 = self.co_m2 + other.co_m2 + delta * dd * (self.count * wb)
-        return EnsembleStatistics(n, mean, m2, diff_mean, diff_m2, co_m2, self.hist + other.hist,
-                                  np.concatenate([self.paths, other.paths]),
-                                  np.concatenate([self.path_z, other.path_z]))
+        return EnsembleStatistics(
+            n,
+            mean,
+            m2,
+            diff_mean,
+            diff_m2,
+            co_m2,
+            self.hist + other.hist,
+            np.concatenate([self.paths, other.paths]),
+            np.concatenate([self.path_z, other.path_z]),
+        )
 
     @property
     def stderr(self) -> np.ndarray:
@@ -140,13 +166,13 @@ class EnsembleStatistics:
         """(estimated bias of the fine means, its standard error): (E[coarse - fine]) / (2^p - 1)."""
         if self.diff_mean is None:
             return None, None
-        factor = 1.0 / (2.0 ** weak_order - 1.0)
+        factor = 1.0 / (2.0**weak_order - 1.0)
         return factor * self.diff_mean, factor * self._stderr(self.diff_m2)
 
     def extrapolated(self, weak_order: int) -> tuple:
         """(mean, stderr) of the Richardson-extrapolated estimator f - delta / (2^p - 1)."""
         if self.diff_mean is None:
             return None, None
-        a = 1.0 / (2.0 ** weak_order - 1.0)
+        a = 1.0 / (2.0**weak_order - 1.0)
         m2 = self.m2 + a * a * self.diff_m2 - 2.0 * a * self.co_m2
         return self.mean - a * self.diff_mean, self._stderr(m2)

@@ -77,7 +77,7 @@ class Backend:
     def check_available(self) -> None:
         """Raise BackendUnavailable (fast, never downloading) when the backend cannot run here."""
 
-    def prepare(self, system) -> "Runner":
+    def prepare(self, system) -> Runner:
         """Compile or load what ``system`` needs and return a :class:`Runner`."""
         raise NotImplementedError
 

@@ -36,26 +36,44 @@ class SolveOptions:
     seed: int | None = option(None, "master seed (default: fresh entropy, recorded in the result)")
     dt: float | None = option(None, "time step (default: chosen from the problem's scales and recorded; shrunk so "
                                     "that every saved time is hit)")
-    step_error: bool = option(True, "also integrate each trajectory on the coarse grid 2 dt with the same noise "
-                                    "and report the step error (--no-step-error: faster, but the step error is then unknown)")
-    extrapolate: bool = option(False, "report the Richardson-extrapolated means (one order higher in dt) with "
-                                      "their standard errors instead of the fine-grid means")
-    target_stderr: float | None = option(None, "stop once every observable's standard error is below this, at "
-                                               "every saved time (--trajectories is the cap)")
-    target_error: float | None = option(None, "run until every observable's total error (statistical and step) "
-                                              "is below this, refining dt and adding trajectories as needed "
-                                              "(multilevel Monte Carlo)")
-    workers: int | None = option(None, "threads running blocks in parallel (default: all cores); with executor "
-                                       "dask and no scheduler, the worker processes of the LocalCluster")
-    executor: object = option("local", "where blocks run: threads here (local) or a Dask cluster (dask)",
-                              choices=("local", "dask"))
-    scheduler: object = option(None, "with --executor dask: the scheduler's address (default: a LocalCluster here)",
-                               metavar="ADDRESS")
-    chunk_size: int | None = option(None, "trajectories per task (default: the backend's preference); does not "
-                                          "change results")
+    step_error: bool = option(
+        True,
+        "also integrate each trajectory on the coarse grid 2 dt with the same noise "
+        "and report the step error (--no-step-error: faster, but the step error is then unknown)",
+    )
+    extrapolate: bool = option(
+        False,
+        "report the Richardson-extrapolated means (one order higher in dt) with "
+        "their standard errors instead of the fine-grid means",
+    )
+    target_stderr: float | None = option(
+        None,
+        "stop once every observable's standard error is below this, at every saved time (--trajectories is the cap)",
+    )
+    target_error: float | None = option(
+        None,
+        "run until every observable's total error (statistical and step) "
+        "is below this, refining dt and adding trajectories as needed "
+        "(multilevel Monte Carlo)",
+    )
+    workers: int | None = option(
+        None,
+        "threads running blocks in parallel (default: all cores); with executor "
+        "dask and no scheduler, the worker processes of the LocalCluster",
+    )
+    executor: object = option(
+        "local", "where blocks run: threads here (local) or a Dask cluster (dask)", choices=("local", "dask")
+    )
+    scheduler: object = option(
+        None, "with --executor dask: the scheduler's address (default: a LocalCluster here)", metavar="ADDRESS"
+    )
+    chunk_size: int | None = option(
+        None, "trajectories per task (default: the backend's preference); does not change results"
+    )
     bins: int = option(60, "histogram bins per classical variable")
-    hist_range: dict | None = option(None, "histogram range of a classical variable (default: from a pilot run)",
-                                     metavar="NAME=LOW:HIGH")
+    hist_range: dict | None = option(
+        None, "histogram range of a classical variable (default: from a pilot run)", metavar="NAME=LOW:HIGH"
+    )
     n_paths: int = option(5, "sample trajectories to store")
     progress: bool | None = option(None, "show a progress bar (default: only on a terminal)", cli=False)
 
@@ -109,8 +127,12 @@ def _count(name: str, value, allow_none: bool = False, minimum: int = 1):
         return None
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = int(value)
-    elif isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) \
-            and float(value).is_integer():
+    elif (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and float(value).is_integer()
+    ):
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         kind = "a positive integer" if minimum >= 1 else "a non-negative integer"
@@ -142,8 +164,11 @@ def split_options(kwargs: dict, method_options_class, backend_options_class, met
             if backend:
                 known.append(f"backend {backend!r}: {', '.join(sorted(own_backend)) or 'none'}")
             raise CQPlugError(f"unknown option {key!r}; known options ({'; '.join(known)})")
-    return (SolveOptions(**buckets[0]), make_options(method_options_class, buckets[1], f"method {method!r}"),
-            make_options(backend_options_class, buckets[2], f"backend {backend!r}"))
+    return (
+        SolveOptions(**buckets[0]),
+        make_options(method_options_class, buckets[1], f"method {method!r}"),
+        make_options(backend_options_class, buckets[2], f"backend {backend!r}"),
+    )
 
 
 def make_options(options_class, values: dict, owner: str):

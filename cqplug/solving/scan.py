@@ -8,9 +8,10 @@
 
 Each point is ``problem.remake(**point)`` (SciML's remake), solved as a full ensemble on the
 chosen executor (a Dask cluster is opened once for the whole scan); points run one after
-another. Point i uses the seed SeedSequence(seed, spawn_key=(2, i)), recorded in its result. A point whose rates violate the trade-off is recorded as refused, with
-the minimum decoherence it needs; a point that fails part-way keeps its finished part; Ctrl-C
-keeps every finished point and marks the scan partial.
+another. Point i uses the seed SeedSequence(seed, spawn_key=(2, i)), recorded in its result.
+A point whose rates violate the trade-off is recorded as refused, with the minimum decoherence it
+needs; a point that fails part-way keeps its finished part; Ctrl-C keeps every finished point
+and marks the scan partial.
 """
 
 from __future__ import annotations
@@ -43,14 +44,20 @@ class Scan:
 
     def table(self, observable: str, time_index: int = -1, what: str = "mean") -> np.ndarray:
         """``what`` ("mean" or "stderr") of an observable at one saved time, shaped like the grid."""
-        values = [np.nan if r is None or observable not in r.observables else r.observables[observable][what][time_index]
-                  for r in self.results]
+        values = [
+            np.nan if r is None or observable not in r.observables else r.observables[observable][what][time_index]
+            for r in self.results
+        ]
         return np.array(values, dtype=float).reshape(self.shape)
 
     def to_dict(self) -> dict:
-        return {"grid": {k: list(map(float, v)) for k, v in self.grid.items()}, "points": self.points,
-                "results": [None if r is None else r.to_dict() for r in self.results], "errors": self.errors,
-                "info": self.info}
+        return {
+            "grid": {k: list(map(float, v)) for k, v in self.grid.items()},
+            "points": self.points,
+            "results": [None if r is None else r.to_dict() for r in self.results],
+            "errors": self.errors,
+            "info": self.info,
+        }
 
     def save(self, path) -> None:
         """Write the whole scan to one .json file (atomically)."""
@@ -59,7 +66,7 @@ class Scan:
         write_atomically(path, lambda fh: fh.write(json.dumps(_plain(self.to_dict()), allow_nan=False).encode()))
 
     @classmethod
-    def load(cls, path) -> "Scan":
+    def load(cls, path) -> Scan:
         path = os.fspath(path)
         try:
             with open(path) as fh:
@@ -69,8 +76,10 @@ class Scan:
         except (OSError, ValueError) as exc:
             raise CQPlugError(f"cannot read scan {path!r}: not a complete JSON file ({type(exc).__name__})") from None
         if not isinstance(data, dict) or not all(k in data for k in ("grid", "points", "results", "errors", "info")):
-            raise CQPlugError(f"{path!r} is not a cqplug scan" + (" (it is a single result: cqplug.Result.load)"
-                                                                  if isinstance(data, dict) and "times" in data else ""))
+            raise CQPlugError(
+                f"{path!r} is not a cqplug scan"
+                + (" (it is a single result: cqplug.Result.load)" if isinstance(data, dict) and "times" in data else "")
+            )
         results = [None if r is None else Result.from_dict(r, repr(path)) for r in data["results"]]
         return cls(data["grid"], data["points"], results, data["errors"], data["info"])
 
@@ -116,8 +125,19 @@ def point_seed(seed: int, index: int) -> int:
     return int(np.random.SeedSequence(seed, spawn_key=(2, index)).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
-def scan(problem, grid: dict, *, method="cq", backend=None, seed: int | None = None, executor="local",
-         scheduler=None, on_point=None, registry=None, **options) -> Scan:
+def scan(
+    problem,
+    grid: dict,
+    *,
+    method="cq",
+    backend=None,
+    seed: int | None = None,
+    executor="local",
+    scheduler=None,
+    on_point=None,
+    registry=None,
+    **options,
+) -> Scan:
     """Solve ``problem.remake(**point)`` at every point of ``grid`` ({parameter: values}); ``options``
     as for :func:`cqplug.solve`. ``on_point(i, point, result, error)`` is called after each point."""
     from ..problem import Problem
@@ -131,16 +151,26 @@ def scan(problem, grid: dict, *, method="cq", backend=None, seed: int | None = N
     model = problem.model
     unknown = sorted(set(grid) - set(model.parameters))
     if unknown:
-        raise CQPlugError(f"model {model.name!r} has no parameter(s) {unknown} to scan; its parameters: "
-                          + ", ".join(model.parameters))
+        raise CQPlugError(
+            f"model {model.name!r} has no parameter(s) {unknown} to scan; its parameters: "
+            + ", ".join(model.parameters)
+        )
     method_name, method_obj = resolve_method(method, registry)
     seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
     names = list(grid)
     points = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
     results, errors = [None] * len(points), [None] * len(points)
-    info = {"model": model.name, "parameters": dict(problem.params), "method": method_name, "backend": backend,
-            "seed": seed, "t_final": problem.t_final, "save_dt": float(problem.times[1] - problem.times[0]),
-            "executor": executor if isinstance(executor, str) else executor.name, "partial": False}
+    info = {
+        "model": model.name,
+        "parameters": dict(problem.params),
+        "method": method_name,
+        "backend": backend,
+        "seed": seed,
+        "t_final": problem.t_final,
+        "save_dt": float(problem.times[1] - problem.times[0]),
+        "executor": executor if isinstance(executor, str) else executor.name,
+        "partial": False,
+    }
     owned = executor == "dask"
     runner = DaskExecutor(scheduler, options.get("workers")) if owned else executor
     require_cq = problem.require_cq or method_obj.needs_valid_cq
@@ -149,8 +179,16 @@ def scan(problem, grid: dict, *, method="cq", backend=None, seed: int | None = N
         for i, point in enumerate(points):
             try:
                 here = problem.remake(point, require_cq=require_cq)
-                results[i] = solve(here, method_name, backend, registry=registry, seed=point_seed(seed, i),
-                                   executor=runner, scheduler=None if owned else scheduler, **options)
+                results[i] = solve(
+                    here,
+                    method_name,
+                    backend,
+                    registry=registry,
+                    seed=point_seed(seed, i),
+                    executor=runner,
+                    scheduler=None if owned else scheduler,
+                    **options,
+                )
                 if results[i].partial:
                     errors[i], info["partial"] = "interrupted: partial result", True
             except InvalidProblem as exc:  # e.g. rates below the trade-off at this point

@@ -111,7 +111,7 @@ class StandardForm:
 
     def diffusion(self, u: np.ndarray) -> np.ndarray:
         """g(u), (size, noises)."""
-        z, x = u[:self.n_z], u[self.n_z:]
+        x = u[self.n_z:]
         gx = np.einsum("jik,k->ij", self.G, x)
         if self.m:
             gx[:, :self.m] -= self.kappa * np.outer(x, self.expectations(self.expect_C, x))

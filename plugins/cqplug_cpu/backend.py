@@ -18,7 +18,6 @@ from cqplug.solving.backend import Backend, Runner, TrajectoryDiverged
 
 from .lane_kernel import LaneKernel
 
-
 UNROLL_MAX_D = 4  # straight-line kernels up to this quantum dimension, loop nests above
 
 
@@ -36,7 +35,7 @@ class CPUBackend(Backend):
         except ImportError as exc:
             raise BackendUnavailable(f"backend 'cpu' needs Numba: pip install numba ({exc})") from None
 
-    def prepare(self, system) -> "CPURunner":
+    def prepare(self, system) -> CPURunner:
         from .cache import load_module
         from .looped_kernel import LoopedKernel
 

@@ -16,8 +16,6 @@ These errors are far below any step or statistical error the kernels report.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit, types
 from numba.extending import intrinsic

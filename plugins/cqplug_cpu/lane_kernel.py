@@ -324,7 +324,7 @@ class LaneKernel:
                     lines.append(f"{chol[(a, b)]} = math.sqrt(max({acc}, 1e-300))")
                 else:
                     lines.append(f"{chol[(a, b)]} = ({acc})/{chol[(b, b)]}")
-        for a, j in enumerate(j_list):
+        for a in range(len(j_list)):
             mix = " + ".join(f"{chol[(a, b)]}*{noise(j_list[b])}" for b in range(a + 1))
             lines.append(f"{dY[a]} = 2.0*{tau}*{mu[a]} + {mix}")
         return lines, dY
@@ -363,20 +363,25 @@ class LaneKernel:
             record, dY = self._record(p, noise.full, noise.uniform, duration, self.c, list(range(s.n_noise)),
                                       self.c_pair)
             lines += record
-        kick, mid = self._kick(path, dY, duration,
-                               lambda a: linear_combination([(self.l[(a, i)], p[i]) for i in range(d) if (a, i) in self.l]))
+        def row_of_l(a):
+            return linear_combination([(self.l[(a, i)], p[i]) for i in range(d) if (a, i) in self.l])
+
+        kick, mid = self._kick(path, dY, duration, row_of_l)
         lines += kick
         # coupling phase phi_i = tau sum_a h_a(z_mid) l_ai (+ sum_r j_ri w_r for kets)
         phases = None
         h = [self.temp("h") for _ in range(s.n_couplings)]
         if s.n_couplings:
             lines += self.printer.statements(s.couplings, mid, self.params, h, prefix=self.temp("hc"))
-        phase_terms = [[(self.l_centred[(a, i)], f"{h[a]}*{tau}") for a in range(s.n_couplings)
-                        if (a, i) in self.l_centred] for i in range(d)]
+        phase_terms = [
+            [(self.l_centred[(a, i)], f"{h[a]}*{tau}") for a in range(s.n_couplings) if (a, i) in self.l_centred]
+            for i in range(d)
+        ]
         if not self.density:
             for i in range(d):
-                phase_terms[i] += [(self.j_centred[(r, i)], noise.phase(r)) for r in range(s.n_dephasing)
-                                   if (r, i) in self.j_centred]
+                phase_terms[i] += [
+                    (self.j_centred[(r, i)], noise.phase(r)) for r in range(s.n_dephasing) if (r, i) in self.j_centred
+                ]
         if any(phase_terms):
             phases = [self.temp("phi") for _ in range(d)]
             lines += [f"{phases[i]} = {linear_combination(phase_terms[i])}" for i in range(d)]
@@ -391,9 +396,11 @@ class LaneKernel:
             e = [self.temp("e") for _ in range(d)]
             if d == 2:
                 ratio = self.temp("r")
-                lines += [f"{ratio} = fast_exp(-abs({a[0]} - {a[1]}))",
-                          f"{e[0]} = 1.0 if {a[0]} >= {a[1]} else {ratio}",
-                          f"{e[1]} = {ratio} if {a[0]} >= {a[1]} else 1.0"]
+                lines += [
+                    f"{ratio} = fast_exp(-abs({a[0]} - {a[1]}))",
+                    f"{e[0]} = 1.0 if {a[0]} >= {a[1]} else {ratio}",
+                    f"{e[1]} = {ratio} if {a[0]} >= {a[1]} else 1.0",
+                ]
             else:
                 top = self.temp("amax")
                 lines.append(f"{top} = max({', '.join(a)})")
@@ -457,7 +464,7 @@ class LaneKernel:
         (the Brownian increment split at its bridge midpoint), its kick sigma_j dY_j; E_r (kets):
         the random phases of J_r; U_D: 1 - i tau D - (tau D)^2/2 with D = sum_a h_a(z_mid) L_a at
         the midpoint z (after the first halves' kicks)."""
-        s, tau, d = self.system, self.tau[duration], self.system.d
+        s, tau = self.system, self.tau[duration]
         half = HALF[duration]
         lines = [f"# B({duration}): half measurements, coupling unitary, half measurements (palindrome)"]
         sequence = [("measure", j) for j in range(s.n_noise)]
@@ -520,8 +527,10 @@ class LaneKernel:
         for i in range(self.system.d):
             if (i,) in values:
                 co, si = self.temp("co"), self.temp("si")
-                lines += [f"{co}, {si} = fast_sincos(-{values[(i,)]}*{noise.phase_half(r, h)})",
-                          f"{psi[i]} = {psi[i]}*complex({co}, {si})"]
+                lines += [
+                    f"{co}, {si} = fast_sincos(-{values[(i,)]}*{noise.phase_half(r, h)})",
+                    f"{psi[i]} = {psi[i]}*complex({co}, {si})",
+                ]
         return lines + self.complex_matvec(V, psi)
 
     def _kick_only(self, path, dY, duration) -> list:
@@ -533,22 +542,32 @@ class LaneKernel:
                 raise NotImplementedError("ket states with a residual force and non-commuting couplings")
             for a in range(s.n_couplings):
                 name = self.temp("EL")
-                lines.append(f"{name} = " + linear_combination(
-                    [(self.l_functionals[(a, b)], self.x(path)[b]) for b in range(s.d * s.d)
-                     if (a, b) in self.l_functionals]))
+                lines.append(
+                    f"{name} = "
+                    + linear_combination(
+                        [
+                            (self.l_functionals[(a, b)], self.x(path)[b])
+                            for b in range(s.d * s.d)
+                            if (a, b) in self.l_functionals
+                        ]
+                    )
+                )
                 expL.append(name)
         for i in range(s.n_z):
             terms = [(self.sigma[(i, j)], dY[j]) for j in range(s.n_noise) if (i, j) in self.sigma]
-            terms += [(self.residual[(i, a)], f"{expL[a]}*{tau}") for a in range(s.n_couplings)
-                      if (i, a) in self.residual]
+            terms += [
+                (self.residual[(i, a)], f"{expL[a]}*{tau}") for a in range(s.n_couplings) if (i, a) in self.residual
+            ]
             if terms:
                 lines.append(f"{z[i]} = {z[i]} + {linear_combination(terms)}")
         return lines
 
     def _real_matvec(self, matrix: dict, x: list) -> list:
         new = [self.temp("xn") for _ in x]
-        lines = [f"{new[a]} = " + linear_combination([(matrix[(a, b)], x[b]) for b in range(len(x))
-                                                        if (a, b) in matrix]) for a in range(len(x))]
+        lines = [
+            f"{new[a]} = " + linear_combination([(matrix[(a, b)], x[b]) for b in range(len(x)) if (a, b) in matrix])
+            for a in range(len(x))
+        ]
         return lines + [f"{x[a]} = {new[a]}" for a in range(len(x))]
 
     def _coupling_unitary(self, path, h, tau) -> list:
@@ -570,16 +589,21 @@ class LaneKernel:
         for i in range(d):
             for kk in range(d):
                 square = [f"{D[(i, q)]}*{D[(q, kk)]}" for q in range(d) if (i, q) in D and (q, kk) in D]
-                parts = (["1.0"] if i == kk else []) + ([f"-1j*{D[(i, kk)]}"] if (i, kk) in D else []) + \
-                    ([f"-0.5*({' + '.join(square)})"] if square else [])
+                parts = (
+                    (["1.0"] if i == kk else [])
+                    + ([f"-1j*{D[(i, kk)]}"] if (i, kk) in D else [])
+                    + ([f"-0.5*({' + '.join(square)})"] if square else [])
+                )
                 if parts:
                     M[(i, kk)] = self.temp("M")
                     lines.append(f"{M[(i, kk)]} = {' + '.join(parts)}")
         if not self.density:
             psi = self.psi(path)
             new = [self.temp("pn") for _ in psi]
-            lines += [f"{new[i]} = " + (" + ".join(f"{M[(i, q)]}*{psi[q]}" for q in range(d) if (i, q) in M) or "0j")
-                      for i in range(d)]
+            lines += [
+                f"{new[i]} = " + (" + ".join(f"{M[(i, q)]}*{psi[q]}" for q in range(d) if (i, q) in M) or "0j")
+                for i in range(d)
+            ]
             lines += [f"{psi[i]} = {new[i]}" for i in range(d)]
             return lines + self._normalise_ket(psi)
         x = self.x(path)
@@ -593,14 +617,18 @@ class LaneKernel:
         for i in range(d):
             for kk in range(d):
                 T[(i, kk)] = self.temp("T")
-                lines.append(f"{T[(i, kk)]} = " + (" + ".join(f"{M[(i, q)]}*{rho[(q, kk)]}" for q in range(d)
-                                                               if (i, q) in M) or "0j"))
+                lines.append(
+                    f"{T[(i, kk)]} = "
+                    + (" + ".join(f"{M[(i, q)]}*{rho[(q, kk)]}" for q in range(d) if (i, q) in M) or "0j")
+                )
         new = {}
         for i in range(d):
             for kk in range(i, d):
                 new[(i, kk)] = self.temp("R")
-                lines.append(f"{new[(i, kk)]} = " + (" + ".join(f"{T[(i, q)]}*{M[(kk, q)]}.conjugate()"
-                                                                 for q in range(d) if (kk, q) in M) or "0j"))
+                lines.append(
+                    f"{new[(i, kk)]} = "
+                    + (" + ".join(f"{T[(i, q)]}*{M[(kk, q)]}.conjugate()" for q in range(d) if (kk, q) in M) or "0j")
+                )
         lines += [f"{x[i]} = {new[(i, i)]}.real" for i in range(d)]
         for q, (i, kk) in enumerate(quantum.pairs(d)):
             lines += [f"{x[d + 2 * q]} = {new[(i, kk)]}.real", f"{x[d + 2 * q + 1]} = {new[(i, kk)]}.imag"]
@@ -625,8 +653,9 @@ class LaneKernel:
                 product = f"{psi[i]}*{psi[kk]}.conjugate()"
                 lines += [f"{x[d + 2 * q]} = ({product}).real", f"{x[d + 2 * q + 1]} = ({product}).imag"]
         for kk in range(s.n_observables):
-            trace = linear_combination([(self.functionals[(kk, b)], x[b]) for b in range(d * d)
-                                        if (kk, b) in self.functionals])
+            trace = linear_combination(
+                [(self.functionals[(kk, b)], x[b]) for b in range(d * d) if (kk, b) in self.functionals]
+            )
             lines.append(f"{out}[{kk}, l] = {f[kk]}*({trace})")
         norm = " + ".join(x[:d])
         bounded = " and ".join(f"abs({v}) < 1e100" for v in z) or "True"
@@ -701,11 +730,13 @@ class LaneKernel:
     def source(self) -> str:
         s = self.system
         paths = ["f", "c"] if s.step_error else ["f"]
-        body = ["def run_block(rng, n, k, hist_low, hist_inv_width, bins, n_paths, g_mean, g_m2, g_dmean, g_dm2, g_co,",
-                "              hist, path_values, path_z):",
-                '    """n trajectories in groups of lanes; n_saves saved times, 2 n_pairs steps of dt per '
-                'save; per group the moments of each observable at each saved time, histogram counts of z, the '
-                'first n_paths paths. Returns a status."""']
+        body = [
+            "def run_block(rng, n, k, hist_low, hist_inv_width, bins, n_paths, g_mean, g_m2, g_dmean, g_dm2, g_co,",
+            "              hist, path_values, path_z):",
+            '    """n trajectories in groups of lanes; n_saves saved times, 2 n_pairs steps of dt per '
+            "save; per group the moments of each observable at each saved time, histogram counts of z, the "
+            'first n_paths paths. Returns a status."""',
+        ]
         ind = Indent(body, 1)
         for line in self.k.loads:
             ind(line)
@@ -719,8 +750,16 @@ class LaneKernel:
         branch = s.sampling == "branch" and m > 0
         uniforms = (1 if s.commuting else 2 * m) if branch else 0
         splits, phase_splits = (0, 0) if s.commuting else (m, r)
-        for name, size in (("dW", m), ("dW1", m), ("XI", splits), ("U", uniforms), ("U1", uniforms), ("Wp", r),
-                           ("Wp1", r), ("XW", phase_splits)):
+        for name, size in (
+            ("dW", m),
+            ("dW1", m),
+            ("XI", splits),
+            ("U", uniforms),
+            ("U1", uniforms),
+            ("Wp", r),
+            ("Wp1", r),
+            ("XW", phase_splits),
+        ):
             ind(f"{name} = np.zeros(({max(size, 1)}, G))")
         ind(f"V = np.empty(({s.n_observables}, G))")
         ind(f"D = np.empty(({s.n_observables}, G))")
@@ -758,8 +797,11 @@ class LaneKernel:
             if "c" not in paths:
                 continue
             if half == 0:
-                copies = [f"{to}[{j}, l] = {frm}[{j}, l]" for to, frm, size in
-                          (("dW1", "dW", m), ("U1", "U", uniforms), ("Wp1", "Wp", r)) for j in range(size)]
+                copies = [
+                    f"{to}[{j}, l] = {frm}[{j}, l]"
+                    for to, frm, size in (("dW1", "dW", m), ("U1", "U", uniforms), ("Wp1", "Wp", r))
+                    for j in range(size)
+                ]
                 if copies:
                     pr("for l in range(G):")
                     lane = pr.nested()
@@ -855,6 +897,7 @@ class LaneKernel:
 
 def _pick(kets: dict, cumulative: dict, components: int, i: int, part: int) -> str:
     """The initial amplitude i (real part 0 / imaginary 1) of the mixture component chosen by u0."""
+
     def value(c):
         entry = kets.get((c, i))
         return (entry[part] if entry else None) or "0.0"
@@ -874,5 +917,5 @@ class Indent:
     def __call__(self, line: str) -> None:
         self.body.append("    " * self.level + line)
 
-    def nested(self) -> "Indent":
+    def nested(self) -> Indent:
         return Indent(self.body, self.level + 1)

@@ -18,7 +18,6 @@ from cqplug.errors import BackendUnavailable
 
 from .lane_kernel import LaneKernel, Noise
 
-
 STRAIGHT_SUMS_MAX_D = 8  # measured: written-out sums win up to d = 8, accumulated loops beyond
 
 
@@ -144,8 +143,12 @@ class LoopedKernel(LaneKernel):
             row = ind.nested()
             hoist(row, "i")
             row("for l in range(G):")
-            row.nested()("TR[i, l] = " + " + ".join(f"ur{j}*PR{path}[{j}, l] - ui{j}*PI{path}[{j}, l]" for j in range(d)))
-            row.nested()("TI[i, l] = " + " + ".join(f"ur{j}*PI{path}[{j}, l] + ui{j}*PR{path}[{j}, l]" for j in range(d)))
+            row.nested()(
+                "TR[i, l] = " + " + ".join(f"ur{j}*PR{path}[{j}, l] - ui{j}*PI{path}[{j}, l]" for j in range(d))
+            )
+            row.nested()(
+                "TI[i, l] = " + " + ".join(f"ur{j}*PI{path}[{j}, l] + ui{j}*PR{path}[{j}, l]" for j in range(d))
+            )
             ind(f"PR{path}[:, :] = TR")
             ind(f"PI{path}[:, :] = TI")
             return
@@ -164,10 +167,12 @@ class LoopedKernel(LaneKernel):
         row(f"for kk in range({d}):")
         col = row.nested()
         col("for l in range(G):")
-        col.nested()("TR[i, kk, l] = " + " + ".join(f"ur{j}*Rr{path}[{j}, kk, l] - ui{j}*Ri{path}[{j}, kk, l]"
-                                                   for j in range(d)))
-        col.nested()("TI[i, kk, l] = " + " + ".join(f"ur{j}*Ri{path}[{j}, kk, l] + ui{j}*Rr{path}[{j}, kk, l]"
-                                                   for j in range(d)))
+        col.nested()(
+            "TR[i, kk, l] = " + " + ".join(f"ur{j}*Rr{path}[{j}, kk, l] - ui{j}*Ri{path}[{j}, kk, l]" for j in range(d))
+        )
+        col.nested()(
+            "TI[i, kk, l] = " + " + ".join(f"ur{j}*Ri{path}[{j}, kk, l] + ui{j}*Rr{path}[{j}, kk, l]" for j in range(d))
+        )
         ind(f"for kk in range({d}):")  # rho = T U^+ (rho_ik = sum_j T_ij conj(U_kj)), upper triangle, mirrored
         row = ind.nested()
         hoist(row, "kk")
@@ -242,8 +247,11 @@ class LoopedKernel(LaneKernel):
         ind(f"# B({duration}): probabilities, measurement record, kick, phases, update (loops over lanes)")
         ind(f"for i in range({d}):")
         ind.nested()("for l in range(G):")
-        ind.nested().nested()(f"PB[i, l] = Rr{path}[i, i, l]" if self.density else
-                              f"PB[i, l] = PR{path}[i, l]*PR{path}[i, l] + PI{path}[i, l]*PI{path}[i, l]")
+        ind.nested().nested()(
+            f"PB[i, l] = Rr{path}[i, i, l]"
+            if self.density
+            else f"PB[i, l] = PR{path}[i, l]*PR{path}[i, l] + PI{path}[i, l]*PI{path}[i, l]"
+        )
         if m and s.sampling == "gaussian":
             self._weighted_sum(ind, "MU", m, self.cmA)
             self._weighted_sum(ind, "SQ", len(self.pair_list), self.ccA)
@@ -282,14 +290,19 @@ class LoopedKernel(LaneKernel):
             for a in range(m):
                 for b in range(a, m):
                     S[(a, b)] = self.temp("S")
-                    lane(f"{S[(a, b)]} = {'1.0 + ' if a == b else ''}4.0*{tau}*(SQ[{pair_index[(a, b)]}, l] - "
-                         f"MU[{a}, l]*MU[{b}, l])")
+                    lane(
+                        f"{S[(a, b)]} = {'1.0 + ' if a == b else ''}4.0*{tau}*(SQ[{pair_index[(a, b)]}, l] - "
+                        f"MU[{a}, l]*MU[{b}, l])"
+                    )
             for a in range(m):
                 for b in range(a + 1):
                     acc = " - ".join([S[(b, a)]] + [f"{chol[(a, q)]}*{chol[(b, q)]}" for q in range(b)])
                     chol[(a, b)] = self.temp("ch")
-                    lane(f"{chol[(a, b)]} = math.sqrt(max({acc}, 1e-300))" if a == b else
-                         f"{chol[(a, b)]} = ({acc})/{chol[(b, b)]}")
+                    lane(
+                        f"{chol[(a, b)]} = math.sqrt(max({acc}, 1e-300))"
+                        if a == b
+                        else f"{chol[(a, b)]} = ({acc})/{chol[(b, b)]}"
+                    )
             for a in range(m):
                 mix = " + ".join(f"{chol[(a, b)]}*{noise.full(b)}" for b in range(a + 1))
                 lane(f"{dY[a]} = 2.0*{tau}*MU[{a}, l] + {mix}")
@@ -466,8 +479,11 @@ class LoopedKernel(LaneKernel):
             ind.nested()("TRC[l] = 0.0")
             ind(f"for i in range({d}):")
             ind.nested()("for l in range(G):")
-            ind.nested().nested()(f"TRC[l] += Rr{p}[i, i, l]" if self.density else
-                                  f"TRC[l] += PR{p}[i, l]*PR{p}[i, l] + PI{p}[i, l]*PI{p}[i, l]")
+            ind.nested().nested()(
+                f"TRC[l] += Rr{p}[i, i, l]"
+                if self.density
+                else f"TRC[l] += PR{p}[i, l]*PR{p}[i, l] + PI{p}[i, l]*PI{p}[i, l]"
+            )
             ind("for l in range(G):")
             lane = ind.nested()
             z = self.z(p)
@@ -482,4 +498,3 @@ class LoopedKernel(LaneKernel):
             bounded = " and ".join(f"abs({v}) < 1e100" for v in z) or "True"
             lane(f"bad_classical = bad_classical if {bounded} else 1.0")
             lane("bad_quantum = bad_quantum if abs(TRC[l] - 1.0) < 1e-6 else 1.0")
-

@@ -72,7 +72,7 @@ class JAXBackend(Backend):
     def threads(self) -> bool:
         return self.device.platform == "cpu"  # XLA's CPU calls release the GIL; a GPU takes one stream
 
-    def prepare(self, system) -> "JAXRunner":
+    def prepare(self, system) -> JAXRunner:
         _configure()
         import jax
 

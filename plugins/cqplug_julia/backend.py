@@ -70,7 +70,7 @@ class JuliaBackend(Backend):
     def check_available(self) -> None:
         bridge.load()
 
-    def prepare(self, system) -> "JuliaRunner":
+    def prepare(self, system) -> JuliaRunner:
         jl = bridge.load()
         model = jl.load_model(julia_source(system))
         return JuliaRunner(jl, model, system, self.solver)

@@ -137,6 +137,8 @@ def load():
             juliacall.Base.include(juliacall.Main, str(path))
         _state["module"] = juliacall.Main.CQPlug
     except Exception as exc:  # JuliaError, URLError, CalledProcessError, ...
-        _state["error"] = f"starting Julia failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        _state["error"] = (
+            f"starting Julia failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        )
         raise BackendUnavailable(f"backend 'julia' is unavailable: {_state['error']}") from exc
     return _state["module"]

@@ -41,5 +41,7 @@ def anharmonic() -> Model:
             ("classical-decoherence", {"operator": "q", "rate": "gamma_c"}),
             ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
         ],
-        initial_state=lambda p: InitialState(coherent_state(p["q0"], p["p0"], m=p["m"], omega=p["omega"]), qubit_state(np.pi / 2, 0.0)),
+        initial_state=lambda p: InitialState(
+            coherent_state(p["q0"], p["p0"], m=p["m"], omega=p["omega"]), qubit_state(np.pi / 2, 0.0)
+        ),
     )

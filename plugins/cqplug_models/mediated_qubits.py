@@ -44,6 +44,8 @@ def mediated_qubits() -> Model:
             ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
             ("coupling-dephasing", {"coupling": 1, "rate": "gamma_q"}),
         ],
-        initial_state=lambda p: InitialState(coherent_state(p["q0"], p["p0"], m=p["m"], omega=p["omega"]), np.kron(plus, plus)),
+        initial_state=lambda p: InitialState(
+            coherent_state(p["q0"], p["p0"], m=p["m"], omega=p["omega"]), np.kron(plus, plus)
+        ),
         observables=pauli_string_observables(2),
     )

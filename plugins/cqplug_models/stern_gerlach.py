@@ -41,5 +41,7 @@ def stern_gerlach() -> Model:
             ("classical-decoherence", {"operator": "x", "rate": "gamma_c"}),
             ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
         ],
-        initial_state=lambda p: InitialState(wave_packet(p["x0"], p["p0"], p["sigma"]), qubit_state(p["theta"], p["phi"])),
+        initial_state=lambda p: InitialState(
+            wave_packet(p["x0"], p["p0"], p["sigma"]), qubit_state(p["theta"], p["phi"])
+        ),
     )

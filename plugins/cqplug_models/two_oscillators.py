@@ -48,10 +48,15 @@ def two_oscillators() -> Model:
             ("coupling-dephasing", {"coupling": 1, "rate": "gamma_2"}),
         ],
         initial_state=lambda p: InitialState(
-            product_state(coherent_state(p["q10"], 0.0, m=p["m"], omega=p["omega"]), coherent_state(p["q20"], 0.0, m=p["m"], omega=p["omega"])),
+            product_state(
+                coherent_state(p["q10"], 0.0, m=p["m"], omega=p["omega"]),
+                coherent_state(p["q20"], 0.0, m=p["m"], omega=p["omega"]),
+            ),
             np.array([1.0, 0.0]),
         ),
-        observables=[Observable("q1q2", "q1*q2", None, "<q1 q2>"),
-                     Observable("q1sz", "q1", sigma["sz"], "<q1 sigma_z>"),
-                     Observable("q2sx", "q2", sigma["sx"], "<q2 sigma_x>")],
+        observables=[
+            Observable("q1q2", "q1*q2", None, "<q1 q2>"),
+            Observable("q1sz", "q1", sigma["sz"], "<q1 sigma_z>"),
+            Observable("q2sx", "q2", sigma["sx"], "<q2 sigma_x>"),
+        ],
     )
