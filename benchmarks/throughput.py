@@ -3,8 +3,9 @@
     python benchmarks/throughput.py [--trajectories 20000] [--t-final 3] [--dt 0.001]
 
 Prints trajectory-steps per second for ``cq`` and ``cq-ket`` (saturated and above the threshold),
-on one worker and on all cores, next to NumPy's rate of drawing standard normals in the same run
-(the practical ceiling when every step needs one Gaussian).
+with and without the coarse grid of the step-error estimate, on one worker and on all cores,
+next to NumPy's rate of drawing standard normals in the same run (the practical ceiling when
+every step needs one Gaussian).
 """
 
 import argparse
@@ -41,23 +42,22 @@ def main():
     ceiling, legacy = gaussian_ceilings()
     print(f"NumPy standard normals per second, one core: {ceiling:.3g} (default_rng into a buffer: the ceiling "
           f"below), {legacy:.3g} (legacy np.random.standard_normal)\n")
-    print(f"{'method':8} {'rates':16} {'workers':>7} {'traj-steps/s':>13} {'per core':>10} "
+    print(f"{'method':8} {'rates':16} {'step error':10} {'workers':>7} {'traj-steps/s':>13} {'per core':>10} "
           f"{'% ceiling':>9} {'speed-up':>8}")
     for method in ("cq", "cq-ket"):
         for label, params in (("saturated", {}), ("gamma_q = 2x min", {"gamma_q": 0.5})):
             problem = cqplug.Problem("toy", params, t_final=args.t_final)
             cqplug.solve(problem, method, trajectories=500, seed=0, dt=args.dt)  # compile outside the timing
-            single = None
-            for workers in sorted({1, cores}):
-                r = cqplug.solve(problem, method, trajectories=args.trajectories, seed=1, dt=args.dt, workers=workers)
-                steps = r.info["trajectories"] * round(args.t_final / r.info["dt"])
-                rate = steps / r.info["run_seconds"]
-                single = single or rate
-                print(
-                    f"{method:8} {label:16} {workers:>7} {rate:>13.3g} {rate / workers:>10.3g} "
-                    f"{100 * rate / workers / ceiling:>8.0f}% {rate / single:>8.2f}"
-                )
-
+            for step_error in (True, False):
+                single = None
+                for workers in sorted({1, cores}):
+                    r = cqplug.solve(problem, method, trajectories=args.trajectories, seed=1, dt=args.dt,
+                                     workers=workers, step_error=step_error, progress=False)
+                    steps = r.info["trajectories"] * round(args.t_final / r.info["dt"])
+                    rate = steps / r.info["run_seconds"]
+                    single = single or rate
+                    print(f"{method:8} {label:16} {'on' if step_error else 'off':10} {workers:>7} {rate:>13.3g} "
+                          f"{rate / workers:>10.3g} {100 * rate / workers / ceiling:>8.0f}% {rate / single:>8.2f}")
 
 if __name__ == "__main__":
     main()

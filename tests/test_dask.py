@@ -36,7 +36,8 @@ def assert_identical(a, b):
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  scheduler_kwargs={"dashboard_address": ":0"}) as c:
         with DaskExecutor(distributed.Client(c)) as executor:
             yield c, executor
 

@@ -81,7 +81,9 @@ def add_solve_options(p: argparse.ArgumentParser) -> None:
             p.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default,
                            help=f"{help_text} (default: {'on' if f.default else 'off'})")
             continue
-        kwargs = {"default": f.default, "metavar": meta.get("metavar"), "help": f"{help_text} (default: {f.default})"}
+        default = "off" if f.default is None else f.default
+        shown = help_text if "default" in help_text else f"{help_text} (default: {default})"
+        kwargs = {"default": f.default, "metavar": meta.get("metavar"), "help": shown}
         if f.name == "hist_range":
             kwargs.update(action="append", type=_hist_range, default=[])
         elif meta.get("choices"):

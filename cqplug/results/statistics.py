@@ -2,14 +2,14 @@
 number of trajectories.
 
 Each block of trajectories is reduced to: its count; per (observable, saved time) the mean and
-sum of squared deviations M2 of the fine-grid values f, of the coupled differences delta = f_coarse - f_fine, and their
-co-moment (for estimators combining both); integer histogram counts of the classical variables;
-and the first few trajectories as sample paths. Blocks merge with Chan et al.'s pairwise
-update, always in block order, so results are bitwise reproducible whatever the chunking, the
-number of workers or the executor. A backend returns either each trajectory's values
-(:meth:`EnsembleStatistics.of_block` reduces them) or, computed in its own kernel, the two-pass
-mean and M2 of each group of lanes with the histogram counts (:meth:`EnsembleStatistics.of_groups`
-merges them); everything after that is done here.
+sum of squared deviations M2 of the fine-grid values f, of the coupled differences delta =
+f_coarse - f_fine, and their co-moment (for estimators combining both); integer histogram counts
+of the classical variables; and the first few trajectories as sample paths. Blocks merge with
+Chan et al.'s pairwise update, always in block order, so results are bitwise reproducible
+whatever the chunking, the number of workers or the executor. A backend returns either each
+trajectory's values (:meth:`EnsembleStatistics.of_block` reduces them) or, computed in its own
+kernel, the two-pass mean and M2 of each group of lanes with the histogram counts
+(:meth:`EnsembleStatistics.of_groups` merges them); everything after that is done here.
 
 Step error (physics.md §8, Talay–Tubaro). For a scheme of weak order p, E[f]_dt = E[f] + c dt^p,
 so the fine estimate's bias is E[f_coarse - f_fine] / (2^p - 1), estimated from delta with

@@ -56,6 +56,22 @@ class TrajectoryDiverged(CQPlugError):
         self.kind = kind
 
 
+def check_finite(out: Trajectories, dt: float) -> Trajectories:
+    """``out`` unchanged, or TrajectoryDiverged when a backend returned non-finite numbers (core
+    checks every backend's raw trajectories, so none can slip a NaN into the statistics)."""
+    if not np.all(np.isfinite(out.z)):
+        raise TrajectoryDiverged("classical", f"a trajectory's classical variables became infinite or NaN at "
+                                              f"dt = {dt:.3g}; check the parameters (a potential unbounded "
+                                              "below?) or reduce dt")
+    if not np.all(np.isfinite(out.values)):
+        raise TrajectoryDiverged("quantum", f"a trajectory's observables became NaN at dt = {dt:.3g}; reduce dt")
+    if out.coarse is not None and not np.all(np.isfinite(out.coarse)):
+        raise TrajectoryDiverged("quantum", f"a trajectory's observables became NaN on the coarse grid "
+                                            f"2 dt = {2 * dt:.3g}, which the step-error estimate needs; reduce "
+                                            "dt (or run without the step-error estimate)")
+    return out
+
+
 class Backend:
     """Base class of integrator backends.
 

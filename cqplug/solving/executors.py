@@ -23,14 +23,14 @@ import threading
 import uuid
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import CQPlugError
 from ..results.statistics import EnsembleStatistics, HistogramSpec
-from .backend import BLOCK_SIZE, Block
+from .backend import BLOCK_SIZE, Block, check_finite
 
 PILOT_TRAJECTORIES = 256
 _RUNNERS: OrderedDict = OrderedDict()  # job key -> prepared Runner, per process
@@ -77,7 +77,8 @@ def run_chunk(job: EnsembleJob, first: int, histogram: HistogramSpec) -> list:
     blocks = [job.block(k) for k in range(first, min(first + job.blocks_per_chunk, job.n_blocks))]
     outputs = job.runner().run(blocks, histogram, job.n_paths)
     return [out if isinstance(out, EnsembleStatistics) else
-            EnsembleStatistics.of_block(out, histogram, job.n_paths if block.index == 0 else 0)
+            EnsembleStatistics.of_block(check_finite(out, job.system.dt), histogram,
+                                        job.n_paths if block.index == 0 else 0)
             for block, out in zip(blocks, outputs)]
 
 
@@ -139,8 +140,10 @@ class DaskExecutor:
         if isinstance(self.scheduler, Client):
             return self.scheduler
         if self.scheduler is None:
+            # no dashboard; its HTTP server (which distributed starts anyway) on a free port
             self._cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
+                                         processes=True, dashboard_address=None,
+                                         scheduler_kwargs={"dashboard_address": ":0"})
             self._client = Client(self._cluster)
         else:
             try:
@@ -171,7 +174,10 @@ class DaskExecutor:
         try:
             yield _Pool(lambda fn, *args: futures.submit(fn, shared, *args), threads)
         except BaseException:
-            _silence_dask()  # an interrupted run: the workers' shutdown tracebacks are noise
+            # an interrupted run: the shutdown messages of client and workers are noise
+            _silence_dask()
+            with suppress(Exception):
+                client.run(_silence_dask)
             raise
         finally:
             futures.shutdown(wait=False)
