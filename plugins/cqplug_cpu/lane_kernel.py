@@ -437,11 +437,13 @@ class LaneKernel:
         return lines
 
     def _update_ket(self, path, e, phases) -> list:
+        """psi_i *= e_i exp(-i(phi_i - phi_0)): the common phase exp(-i phi_0) is dropped (no
+        expectation value sees a global phase), which saves one sine and cosine per step."""
         d, psi, lines = self.system.d, self.psi(path), []
         for i in range(d):
-            if phases is not None:
+            if phases is not None and i > 0:
                 co, si = self.temp("co"), self.temp("si")
-                lines.append(f"{co}, {si} = fast_sincos(-{phases[i]})")
+                lines.append(f"{co}, {si} = fast_sincos({phases[0]} - {phases[i]})")
                 factor = f"complex({co}*{e[i]}, {si}*{e[i]})" if e is not None else f"complex({co}, {si})"
                 lines.append(f"{psi[i]} = {psi[i]}*{factor}")
             elif e is not None:

@@ -70,7 +70,10 @@ class JAXBackend(Backend):
 
     @property
     def threads(self) -> bool:
-        return self.device.platform == "cpu"  # XLA's CPU calls release the GIL; a GPU takes one stream
+        """Blocks from several threads only for the split step on a CPU (XLA's CPU calls release the
+        GIL; a GPU takes one stream). Two concurrent calls of the euler path, whose projection runs
+        LAPACK's eigh inside XLA, deadlock XLA's CPU client (observed with jaxlib 0.10 on 2 cores)."""
+        return self.device.platform == "cpu" and self.solver == "cq"
 
     def prepare(self, system) -> JAXRunner:
         _configure()
