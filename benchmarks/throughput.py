@@ -1,6 +1,6 @@
 """Throughput of the CPU backend on the toy model, beside the Gaussian-draw ceiling.
 
-    python benchmarks/throughput.py [--trajectories 20000] [--t-final 3] [--dt 0.001]
+    python benchmarks/throughput.py [--trajectories 100000] [--t-final 3] [--dt 0.001]
 
 Prints trajectory-steps per second for ``cq`` and ``cq-ket`` (saturated and above the threshold),
 with and without the coarse grid of the step-error estimate, on one worker and on all cores,
@@ -34,7 +34,7 @@ def gaussian_ceilings(n=20_000_000, chunk=1_000_000) -> tuple:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--trajectories", type=int, default=20_000)
+    ap.add_argument("--trajectories", type=int, default=100_000)
     ap.add_argument("--t-final", type=float, default=3.0)
     ap.add_argument("--dt", type=float, default=1e-3)
     args = ap.parse_args()

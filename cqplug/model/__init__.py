@@ -3,14 +3,14 @@
 from .channels import Channel, ClassicalDecoherence, QuantumDephasing
 from .model import Model, Observable, Parameter, as_matrix, pauli_matrices
 from .states import (
-                     GaussianState,
-                     InitialState,
-                     check_initial_state,
-                     coherent_state,
-                     product_state,
-                     qubit_state,
-                     symplectic_form,
-                     wave_packet,
+    GaussianState,
+    InitialState,
+    check_initial_state,
+    coherent_state,
+    product_state,
+    qubit_state,
+    symplectic_form,
+    wave_packet,
 )
 
 __all__ = ["Channel", "ClassicalDecoherence", "GaussianState", "InitialState", "Model", "Observable", "Parameter",
