@@ -62,6 +62,10 @@ def test_bad_backend_options_are_refused_before_work():
         cqplug.solve(cqplug.Problem("toy"), "cq", backend="jax", device="tpu", progress=False)
     with pytest.raises(CQPlugError, match="blocks must be a positive integer"):
         cqplug.solve(cqplug.Problem("toy"), "cq", backend="jax", blocks=0, progress=False)
+    with pytest.raises(BackendUnavailable, match="expected a platform and an optional index"):
+        cqplug.solve(cqplug.Problem("toy"), "cq", backend="jax", device="cpu:first", progress=False)
+    with pytest.raises(BackendUnavailable, match="device 'cpu:7' does not exist"):
+        cqplug.solve(cqplug.Problem("toy"), "cq", backend="jax", device="cpu:7", progress=False)
 
 
 @pytest.mark.integration

@@ -159,7 +159,10 @@ def _device(name: str | None):
     except RuntimeError as exc:
         raise BackendUnavailable(f"backend 'jax': no {platform!r} device here ({exc}); for an NVIDIA GPU install "
                                  f'"jax[cuda12]", or choose device=cpu') from None
-    i = int(index) if index.isdigit() else 0
+    if index and not index.isdigit():
+        raise BackendUnavailable(f"backend 'jax': device {name!r}: expected a platform and an optional index, "
+                                 "e.g. cpu, gpu or gpu:1")
+    i = int(index) if index else 0
     if i >= len(devices):
         raise BackendUnavailable(f"backend 'jax': device {name!r} does not exist ({len(devices)} {platform} "
                                  "device(s))")

@@ -9,9 +9,9 @@ to Euler–Maruyama (its Milstein variants need commutative noise): weak order 1
 The solver is stepped by hand (``solver.step`` in a ``lax.scan``) so that after every step the
 state is projected back onto physical states (Hermitian part, negative eigenvalues removed,
 trace one; kets normalised): Euler–Maruyama keeps neither positivity nor the norm, and a state
-that lost positivity makes the measurement terms grow without bound. Each trajectory has its
-own ``VirtualBrownianTree``, so the coarse solve at 2 dt sees the same Brownian path and the
-step-error estimate stays coupled.
+that lost positivity makes the measurement terms grow without bound. Each trajectory's Brownian
+path is sampled once on the fine grid (:class:`SampledBrownianPath`), so the coarse solve at 2 dt
+sees the same path (increments summed in pairs) and the step-error estimate stays coupled.
 """
 
 from __future__ import annotations
