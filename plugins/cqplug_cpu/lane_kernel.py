@@ -127,8 +127,11 @@ class LaneKernel:
                 self.flow[name] = (k.matrix(f"Phi{name[0]}", Phi), k.matrix(f"phi{name[0]}", phi))
             if self.unrolled:
                 P = s.quantum_propagator(tau)
-                self.propagator[name] = k.matrix(f"P{name[0]}", P) if self.density else \
-                    k.complex_matrix(f"U{name[0]}", P)
+                if np.allclose(P, np.eye(len(P)), rtol=0.0, atol=1e-15):
+                    self.propagator[name] = None  # H_Q = 0 and nothing constant to dephase: skipped
+                else:
+                    self.propagator[name] = k.matrix(f"P{name[0]}", P) if self.density else \
+                        k.complex_matrix(f"U{name[0]}", P)
         if not self.unrolled:
             return
         if self.density:
@@ -208,6 +211,8 @@ class LaneKernel:
         """A(tau): the Hamiltonian flow of H_C and the constant quantum propagator."""
         lines = [f"# A({duration}): classical flow and constant quantum propagator"]
         lines += self.classical_flow(path, duration)
+        if self.propagator[duration] is None:
+            return lines
         if self.density:
             P, x = self.propagator[duration], self.x(path)
             new = [self.temp("xn") for _ in x]
@@ -255,9 +260,11 @@ class LaneKernel:
                 if index not in matrix:
                     continue
                 re, im = matrix[index]
-                im = None if im is None else (f"-{im}" if adjoint else im)
-                coefficient = f"complex({re or 0.0}, {im or 0.0})"
-                terms.append(f"{coefficient}*{psi[kk]}")
+                if im is None:  # a real coefficient: two products instead of a complex one
+                    terms.append(f"{re}*{psi[kk]}")
+                    continue
+                im = f"-{im}" if adjoint else im
+                terms.append(f"complex({re or 0.0}, {im})*{psi[kk]}")
             lines.append(f"{new[i]} = " + (" + ".join(terms) if terms else "0j"))
         lines += [f"{psi[i]} = {new[i]}" for i in range(d)]
         return lines
