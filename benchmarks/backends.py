@@ -11,7 +11,7 @@ benchmarks/gpu.py); on a CPU it shows what XLA makes of the same step.
 import argparse
 import time
 
-from dimension_scaling import chain  # noqa: I001 - benchmarks run as scripts from this folder
+from dimension_scaling import qubit_chain  # noqa: I001 - benchmarks run as scripts from this folder
 
 import cqplug
 
@@ -35,7 +35,8 @@ def main():
     ap.add_argument("--qubits", type=int, nargs="*", default=[3, 4])
     args = ap.parse_args()
     problems = [("toy (d=2)", cqplug.Problem("toy", t_final=1.0, save_dt=0.125))]
-    problems += [(f"chain d={2**nq}", cqplug.Problem(chain(nq), t_final=0.25, save_dt=0.125)) for nq in args.qubits]
+    problems += [(f"chain d={2**nq}", cqplug.Problem(qubit_chain(nq), t_final=0.25, save_dt=0.125))
+                 for nq in args.qubits]
     print(f"{'problem':12} {'method':7} {'cpu steps/s':>12} {'jax steps/s':>12} {'jax/cpu':>8} {'cpu first':>10} "
           f"{'jax first':>10}")
     for label, problem in problems:

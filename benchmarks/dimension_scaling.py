@@ -12,31 +12,16 @@ same run (its 8 d^3 flops per product).
 """
 
 import argparse
+import sys
 import time
-from functools import reduce
+from pathlib import Path
 
 import numpy as np
 
 import cqplug
 
-
-def pauli_string(letters: str) -> np.ndarray:
-    P = {"I": np.eye(2), "X": np.array([[0, 1], [1, 0]]), "Z": np.diag([1.0, -1.0])}
-    return reduce(np.kron, [P[c] for c in letters]).astype(complex)
-
-
-def chain(qubits: int, lam=0.4, gamma_c=0.25) -> cqplug.Model:
-    labels = ["I" * k + "{}" + "I" * (qubits - k - 1) for k in range(qubits)]
-    X = sum(pauli_string(lb.format("X")) for lb in labels)
-    Z = sum(pauli_string(lb.format("Z")) for lb in labels)
-    plus = np.ones(2**qubits) / np.sqrt(2**qubits)
-    return cqplug.Model(
-        f"chain-{qubits}", coordinates=["q"], momenta=["p"],
-        parameters={"lam": lam, "gamma_c": gamma_c, "gamma_q": lam**2 / (16 * gamma_c)},
-        classical_hamiltonian="p**2/2 + q**2/2", quantum_hamiltonian=[(0.5, X)], couplings=[("lam*q", Z)],
-        channels=[("classical-decoherence", {"operator": "q", "rate": "gamma_c"}),
-                  ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"})],
-        initial_state=lambda p: cqplug.InitialState(cqplug.coherent_state(m=1.0, omega=1.0), plus))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests/models.py
+from tests.models import qubit_chain  # noqa: E402 - the model the tests use too
 
 
 def matmul_rate(d: int, seconds: float = 1.0) -> float:
@@ -72,7 +57,7 @@ def main():
           f"{'% matmul':>9}")
     for nq in args.qubits:
         d = 2**nq
-        problem = cqplug.Problem(chain(nq), t_final=0.5, save_dt=0.125)
+        problem = cqplug.Problem(qubit_chain(nq), t_final=0.5, save_dt=0.125)
         reference = matmul_rate(d) if d >= 16 else None
         for method in ("cq", "cq-ket"):
             with_error = rate(problem, method, True, args.seconds)

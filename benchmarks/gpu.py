@@ -23,7 +23,7 @@ import os
 import sys
 import time
 
-from dimension_scaling import chain  # noqa: I001 - benchmarks run as scripts from this folder
+from dimension_scaling import qubit_chain  # noqa: I001 - benchmarks run as scripts from this folder
 
 import cqplug
 from cqplug.results.compare import verdict
@@ -74,7 +74,7 @@ def main():
         print(f"GPU: {gpu_or_exit().device_kind}; CPU cores here: {os.cpu_count()}; cqplug {cqplug.__version__}\n")
     gpu = {"device": args.device, "blocks": args.blocks}
     toy = cqplug.Problem("toy", t_final=1.0, save_dt=0.125)
-    d16 = cqplug.Problem(chain(4), t_final=0.25, save_dt=0.125)
+    d16 = cqplug.Problem(qubit_chain(4), t_final=0.25, save_dt=0.125)
     sizes = [n for n in (10_000, 100_000, 1_000_000, 10_000_000) if n <= args.max_trajectories]
     print(f"{'problem':22} {'method':7} {'on':4} {'traj':>10} {'steps':>6} {'run':>10} {'compile':>8} "
           f"{'traj-steps/s':>12}")

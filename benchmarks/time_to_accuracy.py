@@ -15,29 +15,16 @@ and the error actually achieved, max |mean - exact| over the observables and sav
 """
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 import cqplug
-from cqplug.analysis.quantum_info import pauli_string
 
-
-def two_qubit_sum():
-    """Issue 11's model: an oscillator coupled to two qubits through sigma_z (x) 1 + 1 (x) sigma_z."""
-    Z = pauli_string("ZI") + pauli_string("IZ")
-    return cqplug.Model(
-        "two-qubit-sum", coordinates=["q"], momenta=["p"],
-        parameters={"lam": 0.8, "gamma_c": 0.25, "gamma": 0.375, "delta": 1.0},
-        classical_hamiltonian="p**2/2 + q**2/2",
-        quantum_hamiltonian=[("delta/2", pauli_string("XI")), ("delta/2", pauli_string("IX"))],
-        couplings=[("lam*q", Z)],
-        channels=[("classical-decoherence", {"operator": "q", "rate": "gamma_c"}),
-                  ("coupling-dephasing", {"coupling": 0, "rate": "gamma"})],
-        initial_state=lambda p: cqplug.InitialState(cqplug.coherent_state(m=1.0, omega=1.0), np.ones(4) / 2),
-        observables=[cqplug.Observable("IX", 1, pauli_string("IX")), cqplug.Observable("ZZ", 1, pauli_string("ZZ"))],
-    )
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
+from tests.models import two_qubit_sum  # noqa: E402 - issue 11's model, as the tests define it
 
 PROBLEMS = {
     "toy, delta = 1, gamma_q = 2x min": ("toy", {"delta": 1.0, "gamma_q": 0.5}, ["q2", "sx", "qsz"]),

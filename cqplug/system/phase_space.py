@@ -102,6 +102,16 @@ class CodePrinter:
             lines.append(f"{target} = {self.expression(sp.Float(expr) if expr.is_number else expr)}")
         return lines
 
+    def function_body(self, function: PhaseSpaceFunction, n_z: int, n_parameters: int, targets,
+                      first_index: int = 0) -> list:
+        """The lines of a function of arrays ``z`` and ``params`` (indexed from ``first_index``):
+        the z_i and c_j it uses read into locals, then :meth:`statements` into ``targets``."""
+        used = function.symbols
+        body = [f"z_{i} = z[{i + first_index}]" for i in range(n_z) if z_symbol(i) in used]
+        body += [f"c_{j} = params[{j + first_index}]" for j in range(n_parameters) if parameter_symbol(j) in used]
+        return body + self.statements(function, [f"z_{i}" for i in range(n_z)],
+                                      [f"c_{j}" for j in range(n_parameters)], targets)
+
 
 class _Python(PythonCodePrinter):
     def _print_Pow(self, expr, rational=False):  # small integer powers as products: vectorisable
@@ -148,12 +158,8 @@ class JuliaPrinter(CodePrinter):
 
     def function(self, function: PhaseSpaceFunction, n_z: int, n_parameters: int) -> str:
         """``function name!(out, z, params) ... end`` (1-based)."""
-        used = function.symbols
-        body = [f"z_{i} = z[{i + 1}]" for i in range(n_z) if z_symbol(i) in used]
-        body += [f"c_{j} = params[{j + 1}]" for j in range(n_parameters) if parameter_symbol(j) in used]
         targets = [f"out[{k + 1}]" for k in range(len(function.outputs))]
-        body += self.statements(function, [f"z_{i}" for i in range(n_z)], [f"c_{j}" for j in range(n_parameters)],
-                                targets)
+        body = self.function_body(function, n_z, n_parameters, targets, first_index=1)
         lines = "\n".join("    " + line for line in body + ["return nothing"])
         return f"function {function.name}!(out, z, params)\n{lines}\nend\n"
 
@@ -170,12 +176,8 @@ class JaxPrinter(CodePrinter):
         return self._printer.doprint(expr).replace("jax.numpy.", "jnp.")
 
     def function(self, function: PhaseSpaceFunction, n_z: int, n_parameters: int) -> str:
-        used = function.symbols
-        body = [f"z_{i} = z[{i}]" for i in range(n_z) if z_symbol(i) in used]
-        body += [f"c_{j} = params[{j}]" for j in range(n_parameters) if parameter_symbol(j) in used]
         targets = [f"out_{k}" for k in range(len(function.outputs))]
-        body += self.statements(function, [f"z_{i}" for i in range(n_z)], [f"c_{j}" for j in range(n_parameters)],
-                                targets)
+        body = self.function_body(function, n_z, n_parameters, targets)
         outputs = ", ".join(f"out_{k} + 0.0 * z[0]" for k in range(len(function.outputs)))  # arrays, not numbers
         body.append(f"return ({outputs}{',' if len(function.outputs) == 1 else ''})")
         lines = "\n".join("    " + line for line in body)

@@ -851,10 +851,15 @@ class LaneKernel:
                 lane(f"Z{p}[{i}, l] = {expr}")
 
     def emit_init(self, g, paths) -> None:
-        s = self.system
+        """Initial z (sampled) and quantum state of every lane, on every path."""
         g("for l in range(G):")
         lane = g.nested()
         self.z_initial(lane, paths)
+        self.quantum_initial(g, lane, paths)
+
+    def quantum_initial(self, g, lane, paths) -> None:
+        """rho0, or a ket of the initial mixture drawn per lane (inside the lane loop ``lane``)."""
+        s = self.system
         if self.density:
             for a in range(s.d * s.d):
                 for p in paths:

@@ -92,11 +92,8 @@ class LoopedKernel(LaneKernel):
         for name in ("AM", "TRC", "CUM", "DONE"):
             ind(f"{name} = np.zeros(G)")
 
-    def emit_init(self, g, paths) -> None:
+    def quantum_initial(self, g, lane, paths) -> None:
         s = self.system
-        g("for l in range(G):")
-        lane = g.nested()
-        self.z_initial(lane, paths)
         if self.density:
             for p in paths:
                 g(f"for i in range({s.d}):")
@@ -106,8 +103,6 @@ class LoopedKernel(LaneKernel):
                 inner.nested()(f"Rr{p}[i, kk, l] = R0r[i, kk]")
                 inner.nested()(f"Ri{p}[i, kk, l] = R0i[i, kk]")
             return
-        g("for l in range(G):")
-        lane = g.nested()
         lane("pick = 0")
         if len(s.kets) > 1:
             lane("u0 = rng.random()")
