@@ -142,3 +142,22 @@ def test_compiled_kernels_are_reused_across_processes(tmp_path):
                                   timeout=600, check=True).stdout)
     assert list(tmp_path.glob("k_*.py")) and list(tmp_path.glob("__pycache__/*.nbi"))
     assert second < 0.5 * first, (first, second, time.perf_counter() - start)
+
+
+def test_a_method_object_runs_unregistered_and_equals_its_registered_twin(problem):
+    """A method object passed to solve needs no registry entry: it is named after its class, on the
+    fixed-dt path and the multilevel one, and with the same seed it gives the registered cq's bits."""
+    from cqplug.problem.terms import cq_terms
+    from cqplug.solving.methods import TrajectoryMethod
+
+    class MyUnravelling(TrajectoryMethod):
+        def terms(self, problem):
+            return cq_terms(problem)
+
+    mine = cqplug.solve(problem, MyUnravelling(), trajectories=1024, seed=5, progress=False)
+    registered = cqplug.solve(problem, "cq", trajectories=1024, seed=5, progress=False)
+    assert mine.info["method"] == "MyUnravelling" and registered.info["method"] == "cq"
+    for a, b in zip(_stats(mine), _stats(registered)):
+        np.testing.assert_array_equal(a, b)
+    multilevel = cqplug.solve(problem, MyUnravelling(), target_error=0.3, seed=5, progress=False)
+    assert multilevel.info["method"] == "MyUnravelling" and multilevel.info["multilevel"]

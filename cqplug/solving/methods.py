@@ -13,7 +13,19 @@ Either may declare its own options as a dataclass ``Options`` (see :mod:`cqplug.
 from __future__ import annotations
 
 
-class TrajectoryMethod:
+class _Named:
+    """``name``: the registered name (the registry sets it); the class name for an object used
+    without registering it."""
+
+    name = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__
+
+
+class TrajectoryMethod(_Named):
     """An unravelling. Subclasses set ``state`` ("density" or "ket") and implement ``terms``.
 
     ``needs_valid_cq``: refuse problems whose rates violate the trade-off (the exact CQ
@@ -29,7 +41,7 @@ class TrajectoryMethod:
         raise NotImplementedError
 
 
-class ReferenceMethod:
+class ReferenceMethod(_Named):
     """A method that is not made of trajectories. Implement ``solve(problem, options) -> Result``."""
 
     needs_valid_cq = False

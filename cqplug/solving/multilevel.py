@@ -68,7 +68,7 @@ class Level:
         return self.seconds / max(self.count, 1)
 
 
-def solve_to_accuracy(problem, method, backend, backend_name: str, options) -> Result:
+def solve_to_accuracy(problem, method, method_name: str, backend, backend_name: str, options) -> Result:
     """Multilevel Monte Carlo until every observable's |bias| + standard error <= options.target_error."""
     target = options.target_error
     seed = options.seed if options.seed is not None else new_seed()
@@ -125,7 +125,7 @@ def solve_to_accuracy(problem, method, backend, backend_name: str, options) -> R
         interrupted = exc
         if not levels or any(lv.stats is None for lv in levels):
             raise
-    return _assemble(problem, levels, order, method.name, backend_name, seed, target, started, interrupted, cap)
+    return _assemble(problem, levels, order, method_name, backend_name, seed, target, started, interrupted, cap)
 
 
 def _within(more: list, room: int) -> list:

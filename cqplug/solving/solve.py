@@ -26,7 +26,7 @@ def resolve_method(method, registry) -> tuple:
     if isinstance(method, str):
         return method, registry.method(method)
     if isinstance(method, (TrajectoryMethod, ReferenceMethod)):
-        return getattr(method, "name", type(method).__name__), method
+        return method.name, method
     raise CQPlugError(f"method must be a registered name or a method object, got {type(method).__name__}")
 
 
@@ -57,12 +57,12 @@ def solve(problem, method="cq", backend: str | None = None, *, registry=None, **
     engine = entry.factory(**(dataclasses.asdict(backend_options) if backend_options else {}))
     engine.check_available()
     engine.require_state(method_obj.state, backend_name)
-    system = compile_system(problem, method_obj, dt=shared.dt, step_error=shared.step_error,
-                            weak_order=engine.weak_order)
-    if shared.target_error is not None:
+    if shared.target_error is not None:  # compiles one system per level itself
         from .multilevel import solve_to_accuracy
 
-        return solve_to_accuracy(problem, method_obj, engine, backend_name, shared)
+        return solve_to_accuracy(problem, method_obj, method_name, engine, backend_name, shared)
+    system = compile_system(problem, method_obj, dt=shared.dt, step_error=shared.step_error,
+                            weak_order=engine.weak_order)
     outcome = run_ensemble(system, engine, shared)
     result = ensemble_result(problem, system, outcome, method_name, backend_name, shared)
     raise_if_failed(outcome, result)
