@@ -171,24 +171,32 @@ class CompiledSystem:
             return "superoperator" if self.state == "density" else "unitary"
         return "split"
 
-    def dephasing_factors(self, tau: float) -> np.ndarray:
-        """Gamma (d, d): exp(tau sum_r D[J_r]) rho = Gamma * rho elementwise, for diagonal J_r."""
+    @property
+    def coherence_decay_rates(self) -> np.ndarray:
+        """(d, d): rho_ik decays at (1/2) sum_r (j_ri - j_rk)^2 under sum_r D[J_r] (diagonal J_r)."""
         j = self.dephasing_eigenvalues
         if not j.size:
-            return np.ones((self.d, self.d))
-        return np.exp(-0.5 * tau * np.sum((j[:, :, None] - j[:, None, :]) ** 2, axis=0))
+            return np.zeros((self.d, self.d))
+        return 0.5 * np.sum((j[:, :, None] - j[:, None, :]) ** 2, axis=0)
+
+    def dephasing_factors(self, tau: float) -> np.ndarray:
+        """Gamma (d, d): exp(tau sum_r D[J_r]) rho = Gamma * rho elementwise, for diagonal J_r."""
+        return np.exp(-tau * self.coherence_decay_rates)
 
     def hamiltonian_propagator(self, tau: float) -> np.ndarray:
         """exp(-i tau H_Q)."""
         return quantum.expm(-1j * tau * self.H_Q)
 
+    def channel_superoperator(self, tau: float) -> np.ndarray:
+        """exp(tau L_0), L_0 = -i[H_Q, .] + sum_r D[J_r], as a complex d^2 x d^2 matrix on row-major vec(rho)."""
+        return quantum.expm(tau * quantum.liouvillian(self.H_Q, self.J))
+
     def quantum_propagator(self, tau: float) -> np.ndarray:
         """A's quantum part over tau: for densities the real d^2 x d^2 matrix of exp(tau L_0) on
-        Hermitian coordinates (L_0 = -i[H_Q, .] + sum_r D[J_r]); for kets exp(-i tau H_Q)."""
+        Hermitian coordinates; for kets exp(-i tau H_Q)."""
         if self.state == "ket":
-            return quantum.expm(-1j * tau * self.H_Q)
-        generator = quantum.liouvillian(self.H_Q, self.J)
-        return quantum.real_superoperator(quantum.expm(tau * generator), self.d)
+            return self.hamiltonian_propagator(tau)
+        return quantum.real_superoperator(self.channel_superoperator(tau), self.d)
 
     def classical_propagator(self, tau: float) -> tuple:
         """(Phi, phi) of the exact linear flow over tau (requires ``linear_flow``)."""

@@ -111,8 +111,7 @@ def _dephasing_rate(system) -> float:
     """Largest decay rate of a coherence under sum_r D[J_r]: (1/2) sum_r (j_ri - j_rk)^2 (commuting)
     or sum_r ||J_r||^2 spread (general)."""
     if system.commuting:
-        j = system.dephasing_eigenvalues
-        return float(0.5 * np.max(np.sum((j[:, :, None] - j[:, None, :]) ** 2, axis=0)))
+        return float(system.coherence_decay_rates.max())
     return float(sum(quantum.spread(np.linalg.eigvalsh(J)) ** 2 for J in system.J) / 2)
 
 

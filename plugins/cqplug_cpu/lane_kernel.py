@@ -147,14 +147,9 @@ class LaneKernel:
             self.c_square = k.matrix("cmsq", (c ** 2).sum(axis=0)[None, :])
             self.c_pair = {(j, jj): k.matrix(f"cc{j}{jj}", c[j] * c[jj]) for j in range(s.n_noise)
                            for jj in range(j, s.n_noise)}
-            lvals = s.coupling_eigenvalues
-            centred = lvals - 0.5 * (lvals.max(axis=1, keepdims=True) + lvals.min(axis=1, keepdims=True)) \
-                if lvals.size else lvals
-            self.l_centred = k.matrix("lc", centred)
+            self.l_centred = k.matrix("lc", quantum.centred(s.coupling_eigenvalues))
             if not self.density:
-                jv = s.dephasing_eigenvalues
-                jc = jv - 0.5 * (jv.max(axis=1, keepdims=True) + jv.min(axis=1, keepdims=True)) if jv.size else jv
-                self.j_centred = k.matrix("jc", jc)
+                self.j_centred = k.matrix("jc", quantum.centred(s.dephasing_eigenvalues))
         else:
             V, values = s.eigen(s.C)
             self.c_general = [k.matrix(f"cg{j}", values[j]) for j in range(s.n_noise)]

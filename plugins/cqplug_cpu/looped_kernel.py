@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from cqplug.errors import BackendUnavailable
+from cqplug.system import quantum
 
 from .lane_kernel import LaneKernel, Noise
 
@@ -48,13 +49,9 @@ class LoopedKernel(LaneKernel):
         self.csqA = k.array("csqA", (c**2).sum(axis=0) if c.size else np.zeros(s.d))
         lvals = s.coupling_eigenvalues
         self.lvA = k.array("lvA", lvals)
-        centred = lvals - 0.5 * (lvals.max(axis=1, keepdims=True) + lvals.min(axis=1, keepdims=True)) \
-            if lvals.size else lvals
-        self.lcA = k.array("lcA", centred)
+        self.lcA = k.array("lcA", quantum.centred(lvals))
         if not self.density:
-            j = s.dephasing_eigenvalues
-            self.jcA = k.array("jcA", j - 0.5 * (j.max(axis=1, keepdims=True) + j.min(axis=1, keepdims=True))
-                               if j.size else j)
+            self.jcA = k.array("jcA", quantum.centred(s.dephasing_eigenvalues))
         self.unitary = {}
         for name, tau in self.durations.items():
             U = s.hamiltonian_propagator(tau)

@@ -35,8 +35,7 @@ def split_step_constants(system) -> dict:
         c["Phi"], c["phi"] = np.array([f[0] for f in flows]), np.array([f[1] for f in flows])
     channel = system.constant_channel
     if channel == "superoperator":
-        generator = quantum.liouvillian(system.H_Q, system.J)
-        c["P"] = np.array([quantum.expm(t * generator) for t in taus])
+        c["P"] = np.array([system.channel_superoperator(t) for t in taus])
     else:
         c["U"] = np.array([system.hamiltonian_propagator(t) for t in taus])
         if channel == "split":
@@ -45,9 +44,9 @@ def split_step_constants(system) -> dict:
         cvals, lvals, jvals = (system.measurement_eigenvalues, system.coupling_eigenvalues,
                                system.dephasing_eigenvalues)
         c.update(cvals=cvals, lvals=lvals, cc=cvals[:, None, :] * cvals[None, :, :], csq=(cvals ** 2).sum(axis=0),
-                 lcentred=_centred(lvals))
+                 lcentred=quantum.centred(lvals))
         if system.state == "ket":  # densities carry the excess dephasing in the constant channel
-            c["jcentred"] = _centred(jvals)
+            c["jcentred"] = quantum.centred(jvals)
     else:
         c["V"], c["cgen"] = system.eigen(system.C)
         if system.state == "ket":
@@ -63,9 +62,3 @@ def generic_constants(system) -> dict:
              expect_C=form.expect_C, trace=form.trace)
     return c
 
-
-def _centred(values: np.ndarray) -> np.ndarray:
-    """Eigenvalues shifted to a zero midrange per operator (a global phase: smaller arguments)."""
-    if not values.size:
-        return values
-    return values - 0.5 * (values.max(axis=1, keepdims=True) + values.min(axis=1, keepdims=True))
