@@ -169,3 +169,22 @@ def test_step_error_line_warns_only_when_the_step_error_is_significant():
     assert step_error_line(run(0.008, 0.004))[1]  # not resolved: no warning
     line, ok = step_error_line(run(0.05, 0.005))
     assert not ok and "WARNING" in line and "--dt 0.01 " in line  # 0.1 * 0.5 / 5, assuming only order 1
+
+
+def test_core_refuses_non_finite_trajectories_from_any_backend():
+    from types import SimpleNamespace
+
+    from cqplug.solving.backend import TrajectoryDiverged, check_finite
+
+    system = SimpleNamespace(z_names=("q", "p"), linear_flow=None, dt=0.01)
+    good = np.zeros((3, 2, 4))
+    ok = Trajectories(good, good.copy(), np.zeros((3, 2, 2)))
+    assert check_finite(ok, system) is ok
+    bad = np.array([0.0, np.nan])
+    cases = [(Trajectories(good, None, np.zeros((3, 2, 2)) + bad), "classical", r"\(q, p\) ran away"),
+             (Trajectories(good + np.nan, None, np.zeros((3, 2, 2))), "quantum", "lost its normalisation at"),
+             (Trajectories(good, good + np.nan, np.zeros((3, 2, 2))), "quantum", "on the coarse grid 2 dt")]
+    for out, kind, fragment in cases:
+        with pytest.raises(TrajectoryDiverged, match=fragment) as caught:
+            check_finite(out, system)
+        assert caught.value.kind == kind

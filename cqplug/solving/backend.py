@@ -49,26 +49,39 @@ class Trajectories:
 
 class TrajectoryDiverged(CQPlugError):
     """A trajectory left the numbers: its classical variables ran away or its quantum state lost
-    its norm. ``kind`` is "classical" or "quantum"."""
+    its norm. ``kind`` is "classical" or "quantum". Backends raise it with :meth:`classical` or
+    :meth:`quantum`, so every backend says the same thing."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
         self.kind = kind
 
+    @classmethod
+    def classical(cls, system) -> TrajectoryDiverged:
+        what = f"a trajectory's classical variables ({', '.join(system.z_names)}) ran away (not finite or > 1e100)"
+        if system.linear_flow is not None:
+            return cls("classical", f"{what}: the classical flow is integrated exactly, so the dynamics itself is "
+                                    "unstable for these parameters; check them")
+        return cls("classical", f"{what}: either the dynamics is unstable for these parameters (e.g. a potential "
+                                f"unbounded below: check them) or dt = {system.dt:.3g} is too large for the "
+                                "classical flow (try a smaller dt)")
 
-def check_finite(out: Trajectories, dt: float) -> Trajectories:
+    @classmethod
+    def quantum(cls, system, detail: str = "") -> TrajectoryDiverged:
+        return cls("quantum", f"a trajectory's quantum state lost its normalisation{detail} at dt = "
+                              f"{system.dt:.3g}; reduce dt")
+
+
+def check_finite(out: Trajectories, system) -> Trajectories:
     """``out`` unchanged, or TrajectoryDiverged when a backend returned non-finite numbers (core
     checks every backend's raw trajectories, so none can slip a NaN into the statistics)."""
     if not np.all(np.isfinite(out.z)):
-        raise TrajectoryDiverged("classical", f"a trajectory's classical variables became infinite or NaN at "
-                                              f"dt = {dt:.3g}; check the parameters (a potential unbounded "
-                                              "below?) or reduce dt")
+        raise TrajectoryDiverged.classical(system)
     if not np.all(np.isfinite(out.values)):
-        raise TrajectoryDiverged("quantum", f"a trajectory's observables became NaN at dt = {dt:.3g}; reduce dt")
+        raise TrajectoryDiverged.quantum(system)
     if out.coarse is not None and not np.all(np.isfinite(out.coarse)):
-        raise TrajectoryDiverged("quantum", f"a trajectory's observables became NaN on the coarse grid "
-                                            f"2 dt = {2 * dt:.3g}, which the step-error estimate needs; reduce "
-                                            "dt (or run without the step-error estimate)")
+        raise TrajectoryDiverged.quantum(system, " on the coarse grid 2 dt (which the step-error estimate needs; "
+                                                 "or run without it)")
     return out
 
 

@@ -77,7 +77,7 @@ def run_chunk(job: EnsembleJob, first: int, histogram: HistogramSpec) -> list:
     blocks = [job.block(k) for k in range(first, min(first + job.blocks_per_chunk, job.n_blocks))]
     outputs = job.runner().run(blocks, histogram, job.n_paths)
     return [out if isinstance(out, EnsembleStatistics) else
-            EnsembleStatistics.of_block(check_finite(out, job.system.dt), histogram,
+            EnsembleStatistics.of_block(check_finite(out, job.system), histogram,
                                         job.n_paths if block.index == 0 else 0)
             for block, out in zip(blocks, outputs)]
 

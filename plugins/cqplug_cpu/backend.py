@@ -67,10 +67,9 @@ class CPURunner(Runner):
             status = self.kernel(rng, n, self.constants, low, inverse, histogram.bins, keep, *moments, hist, paths,
                                  path_z)
             if status == 1:
-                raise TrajectoryDiverged("classical", _classical_message(s))
+                raise TrajectoryDiverged.classical(s)
             if status == 2:
-                raise TrajectoryDiverged("quantum", f"a trajectory's quantum state lost its normalisation at "
-                                                    f"dt = {s.dt:.3g}; reduce dt")
+                raise TrajectoryDiverged.quantum(s)
             counts = np.minimum(self.lanes, n - self.lanes * np.arange(groups))
             mean, m2, dmean, dm2, co = moments
             coarse = s.step_error
@@ -79,11 +78,3 @@ class CPURunner(Runner):
                                                     path_z))
         return out
 
-
-def _classical_message(system) -> str:
-    what = f"a trajectory's classical variables ({', '.join(system.z_names)}) ran away (|z| > 1e100)"
-    if system.linear_flow is not None:
-        return (f"{what}: the classical flow is integrated exactly, so the dynamics itself is unstable for these "
-                "parameters; check them")
-    return (f"{what}: either the dynamics is unstable for these parameters (e.g. a potential unbounded below: "
-            f"check them) or dt = {system.dt:.3g} is too large for the classical flow (try a smaller dt)")

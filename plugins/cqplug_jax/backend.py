@@ -128,12 +128,9 @@ class JAXRunner(Runner):
         """Block i of a batch's statistics (arrays (saves, blocks, ...))."""
         s = self.system
         if stats["bad_z"][:, i].any():
-            raise TrajectoryDiverged("classical", f"a trajectory's classical variables ({', '.join(s.z_names)}) "
-                                                  f"ran away (|z| > 1e100 or not finite) at dt = {s.dt:.3g}; "
-                                                  "check the parameters or reduce dt")
+            raise TrajectoryDiverged.classical(s)
         if stats["bad_q"][:, i].any():
-            raise TrajectoryDiverged("quantum", f"a trajectory's observables became NaN at dt = {s.dt:.3g}; "
-                                                "reduce dt")
+            raise TrajectoryDiverged.quantum(s)
 
         def per_block(name):
             return stats[name][None, :, i] if name in stats else None  # (1, saves, K)

@@ -95,9 +95,8 @@ class JuliaRunner(Runner):
             except Exception as exc:  # a JuliaError: say which solver and step failed
                 raise CQPlugError(f"julia backend ({self.solver}, dt = {s.dt:.3g}) failed: {exc}") from exc
             if int(failed):
-                raise TrajectoryDiverged("quantum", f"{int(failed)} of {block.trajectories} trajectories failed in "
-                                                    f"Julia ({self.solver}, dt = {s.dt:.3g}) although the state is "
-                                                    "projected back after every step; reduce dt")
+                raise TrajectoryDiverged.quantum(s, f" in {int(failed)} of {block.trajectories} trajectories "
+                                                    f"(Julia, {self.solver}, projected after every step)")
             values = values.to_numpy().transpose(2, 1, 0)  # Julia (K, times, n) -> (n, times, K)
             out.append(Trajectories(values, coarse.to_numpy().transpose(2, 1, 0) if s.step_error else None,
                                     z.to_numpy().transpose(2, 1, 0)))
