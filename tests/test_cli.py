@@ -140,7 +140,7 @@ def test_reference_options_are_routed_and_listed(cli):
     assert run.code == 0 and "Fock truncation N = 20 " in run.out
     listed = cli("run", "--method", "lindblad", "--help")
     assert listed.code == 0 and "options of the method lindblad" in listed.out
-    assert "truncation (default None)" in listed.out
+    assert "truncation (default estimated, then increased until converged)" in listed.out
     assert "(default: 60)" in cli("run", "--help").out  # every default shown
 
 

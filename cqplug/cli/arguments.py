@@ -9,7 +9,7 @@ import dataclasses
 import math
 
 from .. import __version__
-from ..solving.options import SolveOptions
+from ..solving.options import SolveOptions, shown_default
 
 
 class Parser(argparse.ArgumentParser):
@@ -77,13 +77,11 @@ def add_solve_options(p: argparse.ArgumentParser) -> None:
         flag = "--" + f.name.replace("_", "-")
         names = [flag] + ([meta["short"]] if meta.get("short") else [])
         help_text = meta["help"].replace("%", "%%")
+        help_text = f"{help_text} (default: {shown_default(f)})"
         if f.type in ("bool", bool) or isinstance(f.default, bool):
-            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default,
-                           help=f"{help_text} (default: {'on' if f.default else 'off'})")
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help_text)
             continue
-        default = "off" if f.default is None else f.default
-        shown = help_text if "default" in help_text else f"{help_text} (default: {default})"
-        kwargs = {"default": f.default, "metavar": meta.get("metavar"), "help": shown}
+        kwargs = {"default": f.default, "metavar": meta.get("metavar"), "help": help_text}
         if f.name == "hist_range":
             kwargs.update(action="append", type=_hist_range, default=[])
         elif meta.get("choices"):

@@ -22,20 +22,32 @@ from ..errors import CQPlugError
 DEFAULT_TRAJECTORIES = 10_000
 
 
-def option(default, help: str, flag: str | None = None, short: str | None = None, cli: bool = True, **extra):
-    """A dataclass field with what the command line needs to know about it."""
-    return field(default=default, metadata={"help": help, "flag": flag, "short": short, "cli": cli, **extra})
+def option(default, help: str, flag: str | None = None, short: str | None = None, cli: bool = True,
+           shown: str | None = None, **extra):
+    """A dataclass field with what the command line needs to know about it. ``shown``: how help
+    states the default when the value alone does not say it (e.g. None meaning "all cores")."""
+    return field(default=default, metadata={"help": help, "flag": flag, "short": short, "cli": cli, "shown": shown,
+                                            **extra})
+
+
+def shown_default(f: dataclasses.Field) -> str:
+    """The default of an option as help prints it: its ``shown`` text, on/off, or the value."""
+    if f.metadata.get("shown"):
+        return f.metadata["shown"]
+    if isinstance(f.default, bool) or f.default is None:
+        return "on" if f.default else "off"
+    return str(f.default)
 
 
 @dataclass
 class SolveOptions:
     """Options of every trajectory run (``cqplug run``'s shared flags)."""
 
-    trajectories: int | None = option(None, "ensemble size (default 10000); with --target-stderr or "
-                                            "--target-error the cap on it (default: none)", short="-n")
-    seed: int | None = option(None, "master seed (default: fresh entropy, recorded in the result)")
-    dt: float | None = option(None, "time step (default: chosen from the problem's scales and recorded; shrunk so "
-                                    "that every saved time is hit)")
+    trajectories: int | None = option(None, "ensemble size; with --target-stderr or --target-error the cap on it",
+                                      short="-n", shown=f"{DEFAULT_TRAJECTORIES}; with a target, no cap")
+    seed: int | None = option(None, "master seed", shown="fresh entropy, recorded in the result")
+    dt: float | None = option(None, "time step (shrunk so that every saved time is hit)",
+                              shown="chosen from the problem's scales and recorded")
     step_error: bool = option(
         True,
         "also integrate each trajectory on the coarse grid 2 dt with the same noise "
@@ -58,24 +70,25 @@ class SolveOptions:
     )
     workers: int | None = option(
         None,
-        "threads running blocks in parallel (default: all cores); with executor "
-        "dask and no scheduler, the worker processes of the LocalCluster",
+        "threads running blocks in parallel; with executor dask and no scheduler, the worker processes of the "
+        "LocalCluster",
+        shown="all cores",
     )
     executor: object = option(
         "local", "where blocks run: threads here (local) or a Dask cluster (dask)", choices=("local", "dask")
     )
     scheduler: object = option(
-        None, "with --executor dask: the scheduler's address (default: a LocalCluster here)", metavar="ADDRESS"
+        None, "with --executor dask: the scheduler's address", metavar="ADDRESS", shown="a LocalCluster here"
     )
     chunk_size: int | None = option(
-        None, "trajectories per task (default: the backend's preference); does not change results"
+        None, "trajectories per task; does not change results", shown="the backend's preference"
     )
     bins: int = option(60, "histogram bins per classical variable")
     hist_range: dict | None = option(
-        None, "histogram range of a classical variable (default: from a pilot run)", metavar="NAME=LOW:HIGH"
+        None, "histogram range of a classical variable", metavar="NAME=LOW:HIGH", shown="from a pilot run"
     )
     n_paths: int = option(5, "sample trajectories to store")
-    progress: bool | None = option(None, "show a progress bar (default: only on a terminal)", cli=False)
+    progress: bool | None = option(None, "show a progress bar", cli=False, shown="only on a terminal")
 
     def __post_init__(self):
         self.trajectories = _count("trajectories", self.trajectories, allow_none=True)
@@ -210,4 +223,4 @@ def describe_options(options_class) -> list:
     """[(name, default, help)] of a plugin's options."""
     if options_class is None:
         return []
-    return [(f.name, f.default, f.metadata.get("help", "")) for f in dataclasses.fields(options_class)]
+    return [(f.name, shown_default(f), f.metadata.get("help", "")) for f in dataclasses.fields(options_class)]

@@ -17,10 +17,9 @@ class JAXOptions:
 
     solver: str = option("cq", "cq (the positivity-preserving CQ step, as the cpu backend) or euler (diffrax's "
                                "Euler-Maruyama on the standard-form SDE the julia backend integrates)")
-    device: str | None = option(None, "JAX device: cpu, gpu, gpu:1, ... (default: JAX's default device)")
-    blocks: int | None = option(
-        None, "seed blocks (512 trajectories) per device call (default: 8 on a CPU, 256 on a GPU)"
-    )
+    device: str | None = option(None, "JAX device: cpu, gpu, gpu:1, ...", shown="JAX's default device")
+    blocks: int | None = option(None, "seed blocks (512 trajectories) per device call",
+                                shown="8 on a CPU, 256 on a GPU")
 
 
 def jax_backend(solver: str = "cq", device: str | None = None, blocks: int | None = None):

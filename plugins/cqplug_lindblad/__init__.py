@@ -13,8 +13,8 @@ from cqplug.solving.options import option
 class LindbladOptions:
     """Options of the lindblad reference (--option NAME=VALUE)."""
 
-    truncation: int | None = option(None, "Fock states per classical degree of freedom (default: estimated, "
-                                          "then increased until converged)")
+    truncation: int | None = option(None, "Fock states per classical degree of freedom",
+                                    shown="estimated, then increased until converged")
     tolerance: float = option(1e-6, "convergence tolerance of the automatic truncation (absolute, on every "
                                     "observable, scaled by max(1, |value|))")
     max_states: int = option(1200, "largest Hilbert-space dimension (Fock states^n x d) to attempt")
