@@ -101,3 +101,26 @@ def spin_one(g=0.6, gamma_c=0.25):
                      cqplug.Observable("qSz", "q", Sz, "<q S_z>")],
         t_final=2.0,
     )
+
+
+def toy_in_environment(n_qubit=0.0, n_bath=0.5, **rates):
+    """The toy model (oscillator of mass m, frequency omega; qubit; lam q sigma_z) in a real environment:
+    the qubit decays (``amplitude-damping`` at kappa, thermal occupation n_qubit) and the oscillator sits
+    in a thermal bath (``thermal-oscillator`` at Gamma, occupation n_bath), beside the toy's own
+    channels. The bath's diffusion counts toward the trade-off: 16 (gamma_c + ...) gamma_q >= lam^2."""
+    s = cqplug.pauli_matrices()
+    params = {"m": 0.8, "omega": 1.3, "delta": 1.0, "lam": 0.8, "gamma_c": 0.2, "gamma_q": 0.3, "kappa": 0.5,
+              "Gamma": 0.4} | rates
+    return cqplug.Model(
+        "toy-in-environment", coordinates=["q"], momenta=["p"], parameters=params,
+        classical_hamiltonian="p**2/(2*m) + m*omega**2*q**2/2", quantum_hamiltonian=[("delta/2", s["sx"])],
+        couplings=[("lam*q", s["sz"])],
+        channels=[("classical-decoherence", {"operator": "q", "rate": "gamma_c"}),
+                  ("coupling-dephasing", {"coupling": 0, "rate": "gamma_q"}),
+                  ("amplitude-damping", {"rate": "kappa", "n_thermal": n_qubit}),
+                  ("thermal-oscillator", {"rate": "Gamma", "n_thermal": n_bath})],
+        initial_state=lambda p: cqplug.InitialState(cqplug.coherent_state(1.0, 0.0, m=p["m"], omega=p["omega"]),
+                                                    cqplug.qubit_state(0.0, 0.0)),
+        observables=[cqplug.Observable("qsz", "q", s["sz"], "<q sigma_z>")],
+        t_final=2.0,
+    )

@@ -1,6 +1,6 @@
 """The physics a user declares: models, their parameters and observables, channels, initial states."""
 
-from .channels import Channel, ClassicalDecoherence, QuantumDephasing
+from .channels import Channel, ClassicalDecoherence, ClassicalLindblad, QuantumDephasing, QuantumLindblad
 from .model import Model, Observable, Parameter, as_matrix, pauli_matrices
 from .states import (
     GaussianState,
@@ -13,6 +13,6 @@ from .states import (
     wave_packet,
 )
 
-__all__ = ["Channel", "ClassicalDecoherence", "GaussianState", "InitialState", "Model", "Observable", "Parameter",
-           "QuantumDephasing", "as_matrix", "check_initial_state", "coherent_state", "pauli_matrices",
-           "product_state", "qubit_state", "symplectic_form", "wave_packet"]
+__all__ = ["Channel", "ClassicalDecoherence", "ClassicalLindblad", "GaussianState", "InitialState", "Model",
+           "Observable", "Parameter", "QuantumDephasing", "QuantumLindblad", "as_matrix", "check_initial_state",
+           "coherent_state", "pauli_matrices", "product_state", "qubit_state", "symplectic_form", "wave_packet"]

@@ -1,22 +1,37 @@
-"""Decoherence channels in the double-commutator convention ("convention A", physics.md §2).
+"""Decoherence channels: the environments of C and Q.
 
-A channel with rate gamma and Hermitian operator X adds ``-gamma [X, [X, rho]]`` to the master
-equation, i.e. the Lindblad operator sqrt(2 gamma) X. Every channel answers the same questions
-(the :class:`Channel` protocol), so nothing else in cqplug switches on its kind:
+Two conventions meet here. The Lindblad form ``rate * D[J]`` with
+``D[J] rho = J rho J^+ - {J^+ J, rho}/2`` is the general one; the double-commutator form
+``-gamma [X, [X, rho]]`` of the first channels ("convention A", physics.md §2) is the special
+case ``-gamma [X, [X, rho]] = 2 gamma D[X]`` for Hermitian X. Every channel answers the same
+questions (the :class:`Channel` protocol), so nothing else in cqplug switches on its kind:
 
 * ``diffusion(model, params)``: its part of the classical diffusion matrix D2 (2n x 2n);
 * ``decoherence(model, params)``: its part of the quantum decoherence matrix D0 over the L_a;
-* ``operator(model)``: X = Weyl(f) (x) B as the pair (f(z), B), for the exact reference;
+* ``drift(model)``: its linear drift of z (friction), 2n SymPy expressions added to dz/dt;
+* ``jump_operators(model, params)``: purely quantum Lindblad operators on Q, sqrt(rate) J each;
+* ``lindblad_terms(model)``: ``(weight, f(z), B)`` with the channel = sum weight * rate * D[Weyl(f) (x) B],
+  for the exact reference;
 * ``formula(model)``: how the master equation reads, e.g. ``-gamma_c [q, [q, rho]]``.
 
-Two kinds exist in CQ dynamics:
+Four primitives build every channel:
 
-* :class:`ClassicalDecoherence` — X(z) linear in the phase-space variables of C. In the partial
-  Wigner picture it is phase-space diffusion with D2 = 2 gamma v v^T, v = Omega^T grad X
+* :class:`ClassicalDecoherence` — ``-rate [X, [X, rho]]`` with X(z) real and linear in z. In the
+  partial Wigner picture: phase-space diffusion D2 = 2 rate v v^T, v = Omega^T grad X
   (decoherence of position q gives momentum diffusion).
-* :class:`QuantumDephasing` — X = sum_a u_a L_a, a combination of the coupling operators.
-  It adds D0 = 2 gamma u u^T to the quantum decoherence matrix over the L_a.
+* :class:`QuantumDephasing` — ``-rate [X, [X, rho]]`` with X = sum_a u_a L_a, a combination of the
+  coupling operators: D0 += 2 rate u u^T.
+* :class:`ClassicalLindblad` — ``rate * D[l(z)]`` with l = A + i B linear in z with complex
+  coefficients (e.g. an oscillator's annihilation operator). Exactly (physics.md §9), with
+  u_X = Omega^T grad X: diffusion D2 += rate (u_A u_A^T + u_B u_B^T), which counts toward the
+  trade-off, and the linear drift dz/dt += rate (A(z) u_B - B(z) u_A), i.e. friction.
+* :class:`QuantumLindblad` — ``rate * D[J]`` with J any d x d matrix acting on Q alone (not
+  necessarily Hermitian, not necessarily related to the couplings). Completely positive on its
+  own, it neither relaxes nor tightens the trade-off; the trajectories apply it inside the exact
+  constant channel exp(tau L_0).
 
+The rates are parameter names; the Lindblad primitives take an optional ``scale`` (an expression
+of parameters, default 1): the channel is then ``rate * scale * D[.]`` (a thermal bath's n + 1 and n).
 Channel plugins register factories returning lists of these (see ``hookspecs``).
 """
 
@@ -28,6 +43,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidProblem
+from .expressions import as_expression
 from .states import symplectic_form
 
 
@@ -48,9 +64,26 @@ class Channel:
         n_L = len(model.couplings)
         return np.zeros((n_L, n_L))
 
+    def validate_values(self, model, params: dict) -> None:
+        """Raise InvalidProblem when the channel does not fit the parameter values (scales >= 0)."""
+
+    def drift(self, model) -> list | None:
+        """Its linear drift of z: 2n SymPy expressions in the model's symbols (None: no drift)."""
+        return None
+
+    def jump_operators(self, model, params: dict) -> list:
+        """Its purely quantum Lindblad operators sqrt(rate) J (d x d complex), applied as sum D[.]."""
+        return []
+
     def operator(self, model) -> tuple:
-        """(f(z), B): the channel's operator is X = Weyl(f) (x) B."""
+        """(f(z), B): the channel's operator is X = Weyl(f) (x) B (double-commutator channels)."""
         raise NotImplementedError
+
+    def lindblad_terms(self, model) -> list:
+        """[(weight, f(z), B)]: the channel is sum weight * rate * D[Weyl(f) (x) B] (for the exact reference).
+        Double-commutator channels: -rate [X, [X, rho]] = 2 rate D[X]."""
+        f, B = self.operator(model)
+        return [(2, f, B)]
 
     def symbolic_diffusion(self, model):
         """D2 part as a SymPy matrix in the model's symbols (None: not available symbolically)."""
@@ -169,3 +202,167 @@ class QuantumDephasing(Channel):
         u = self.weight_vector(model)
         X = " + ".join(("" if w == 1 else f"{w:g} ") + f"L_{a}" for a, w in enumerate(u) if w != 0) or "0"
         return f"-{self.rate} [{X}, [{X}, rho]]"
+
+
+def _scale_expression(model, scale, channel: str) -> sp.Expr:
+    """The channel's rate multiplier: an expression of parameters (no z)."""
+    return model.expression(scale, f"the scale of channel {channel}", allow_z=False)
+
+
+def _check_scale(model, scale, params: dict, channel: str) -> float:
+    value = model.evaluate(_scale_expression(model, scale, channel), params)
+    if not np.isfinite(value) or value < 0:
+        raise InvalidProblem(f"channel {channel}: its rate multiplier {scale} = {value:g} must be a finite number >= 0")
+    return value
+
+
+@dataclass(frozen=True)
+class ClassicalLindblad(Channel):
+    """``rate * scale * D[l(z)]`` with l = A + i B linear in z (complex coefficients, SymPy's ``I``).
+
+    ``expression`` is a string (``"sqrt(m*omega/2)*(q + I*p/(m*omega))"``) or a SymPy expression in
+    the model's symbols; parameters are allowed inside. In the partial Wigner picture (exact for
+    linear l): D2 += rate (u_A u_A^T + u_B u_B^T) and dz/dt += rate (A(z) u_B - B(z) u_A), with
+    u_X = Omega^T grad X.
+    """
+
+    expression: object
+    rate: str
+    scale: object = 1
+
+    @property
+    def label(self) -> str:
+        return f"classical Lindblad channel D[{self.expression}]"
+
+    def parts(self, model) -> tuple:
+        """(A, B): the real and imaginary parts of l(z), each linear in z; refused otherwise."""
+        symbols = {"I": sp.I} | model.symbols
+        ell = as_expression(self.expression, symbols, f"model {model.name!r}: {self.label}")
+        ell = sp.expand(ell)
+        B = sp.expand(ell.coeff(sp.I))  # l = A + I B with A, B free of I (parameters taken real)
+        A = sp.expand(ell - sp.I * B)
+        if A.has(sp.I) or B.has(sp.I):
+            raise InvalidProblem(f"{self.label}: cannot split {ell} into A + I*B with real A and B")
+        for X in (A, B):
+            degree = model.polynomial_degree(X)
+            if degree is None or degree > 1:
+                raise InvalidProblem(f"{self.label}: {ell} must be linear in {', '.join(map(str, model.z))} "
+                                     "(the CQ description is exact for linear operators only)")
+        if not any(X.has(s) for X in (A, B) for s in model.z):
+            raise InvalidProblem(f"{self.label}: {ell} does not depend on {', '.join(map(str, model.z))}; "
+                                 "a constant operator is no environment of C")
+        return A, B
+
+    def validate(self, model) -> None:
+        self.parts(model)
+        _scale_expression(model, self.scale, self.label)
+
+    def validate_values(self, model, params: dict) -> None:
+        _check_scale(model, self.scale, params, self.label)
+        A, B = self.parts(model)
+        values = {model.parameter_symbols[k]: v for k, v in params.items()}
+        for X in (A, B):
+            for s in (*model.z, None):
+                coefficient = X.subs({z: 0 for z in model.z}) if s is None else sp.diff(X, s)
+                value = complex(sp.sympify(coefficient).xreplace(values).evalf())
+                if not np.isfinite(value) or abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
+                    raise InvalidProblem(f"{self.label}: the real and imaginary parts of l(z) have the coefficient "
+                                         f"{coefficient} = {value:g} at these parameters; it must be a finite real "
+                                         "number (a square root of a negative parameter?)")
+
+    def _directions(self, model) -> tuple:
+        """(u_A, u_B) = Omega^T grad A, Omega^T grad B as SymPy column vectors."""
+        omega_t = sp.Matrix(symplectic_form(model.n).T.astype(int))
+        return tuple(omega_t * sp.Matrix([sp.diff(X, s) for s in model.z]) for X in self.parts(model))
+
+    def _rate(self, model):
+        return model.parameter_symbols[self.rate] * _scale_expression(model, self.scale, self.label)
+
+    def symbolic_diffusion(self, model):
+        uA, uB = self._directions(model)
+        return self._rate(model) * (uA * uA.T + uB * uB.T)
+
+    def symbolic_decoherence(self, model):
+        n_L = len(model.couplings)
+        return sp.zeros(n_L, n_L)
+
+    def diffusion(self, model, params: dict) -> np.ndarray:
+        values = {model.parameter_symbols[k]: v for k, v in params.items()}
+        return np.array(self.symbolic_diffusion(model).xreplace(values).evalf(), dtype=float)
+
+    def drift(self, model) -> list:
+        A, B = self.parts(model)
+        uA, uB = self._directions(model)
+        return list(self._rate(model) * (A * uB - B * uA))
+
+    def lindblad_terms(self, model) -> list:
+        A, B = self.parts(model)
+        return [(_scale_expression(model, self.scale, self.label), A + sp.I * B, np.eye(model.d, dtype=complex))]
+
+    def formula(self, model) -> str:
+        A, B = self.parts(model)
+        scale = "" if sp.sympify(self.scale) == 1 else f"({self.scale}) "
+        return f"{scale}{self.rate} D[{sp.simplify(A + sp.I * B)}] rho"
+
+
+@dataclass(frozen=True, eq=False)
+class QuantumLindblad(Channel):
+    """``rate * scale * D[J]`` with J any d x d complex matrix acting on Q alone (NumPy array, nested
+    list or qutip.Qobj). ``operator_matrix`` may also be a stack (k, d, d), meaning
+    ``rate * scale * sum_k D[J_k]``, or a function of d returning either (a channel that fits any Q,
+    e.g. a lowering operator). ``name`` labels it in ``describe`` (e.g. "sigma_-")."""
+
+    operator_matrix: object
+    rate: str
+    scale: object = 1
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"quantum Lindblad channel D[{self.name or 'J'}]"
+
+    def matrices(self, model) -> np.ndarray:
+        """The operators J_k as a (k, d, d) complex stack."""
+        given = self.operator_matrix(model.d) if callable(self.operator_matrix) else self.operator_matrix
+        if hasattr(given, "full"):
+            given = given.full()
+        try:
+            stack = np.asarray(given, dtype=complex)
+        except (TypeError, ValueError):
+            raise InvalidProblem(f"{self.label}: the operator must be a matrix of numbers, got "
+                                 f"{type(given).__name__}") from None
+        stack = stack[None] if stack.ndim == 2 else stack
+        if stack.ndim != 3 or stack.shape[1:] != (model.d, model.d):
+            raise InvalidProblem(f"{self.label}: the operator has shape {stack.shape}, but Q of model "
+                                 f"{model.name!r} has d = {model.d}; give a {model.d} x {model.d} matrix")
+        if not np.all(np.isfinite(stack)):
+            raise InvalidProblem(f"{self.label}: the operator has entries that are not finite numbers")
+        return stack
+
+    def validate(self, model) -> None:
+        self.matrices(model)
+        _scale_expression(model, self.scale, self.label)
+
+    def validate_values(self, model, params: dict) -> None:
+        _check_scale(model, self.scale, params, self.label)
+
+    def jump_operators(self, model, params: dict) -> list:
+        weight = params[self.rate] * _check_scale(model, self.scale, params, self.label)
+        return [np.sqrt(weight) * J for J in self.matrices(model)] if weight > 0 else []
+
+    def lindblad_terms(self, model) -> list:
+        scale = _scale_expression(model, self.scale, self.label)
+        return [(scale, sp.Integer(1), J) for J in self.matrices(model)]
+
+    def formula(self, model) -> str:
+        scale = "" if sp.sympify(self.scale) == 1 else f"({self.scale}) "
+        stack = self.matrices(model)
+        if len(stack) > 1:
+            return f"{scale}{self.rate} sum_k D[{self.name or 'J_k'}] rho ({len(stack)} operators)"
+        return f"{scale}{self.rate} D[{self.name or _matrix_text(stack[0])}] rho"
+
+
+def _matrix_text(J: np.ndarray) -> str:
+    rows = ["[" + ", ".join(f"{complex(x).real:g}" if complex(x).imag == 0 else f"{complex(x):g}" for x in row) + "]"
+            for row in J]
+    return "[" + ", ".join(rows) + "]"

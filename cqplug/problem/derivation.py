@@ -39,6 +39,7 @@ class Derivation:
     range_ok: bool
     sigma: sp.Matrix | None
     K: sp.Matrix | None
+    quantum_channels: list  # formulas of the channels acting on Q alone (rate D[J])
 
 
 def operator_label(matrix: np.ndarray) -> str | None:
@@ -79,7 +80,7 @@ def derive_problem(problem) -> Derivation:
     for (h, _), L in zip(model.couplings, L_symbols):
         H = H + h * L
     expectations = [sp.Symbol(f"<{operators[f'L_{a}']}>") for a in range(n_L)]
-    flow = model.hamilton_equations()
+    flow = problem.classical_flow()
     back = model.backreaction_vectors()
     flow = [f + sum((back[a][i] * expectations[a] for a in range(n_L)), sp.Integer(0)) for i, f in enumerate(flow)]
     D2 = sp.zeros(2 * n, 2 * n)
@@ -110,7 +111,9 @@ def derive_problem(problem) -> Derivation:
                         minimal.setdefault(r, []).append(sp.simplify(solutions[0]))
         minimal = {r: values[0] if len(values) == 1 else sp.Max(*values) for r, values in minimal.items()}
         sigma, K = _factors(D2, D1)
-    return Derivation(model, operators, H, flow, D2, D1, D0, conditions, minimal, range_ok, sigma, K)
+    quantum_channels = [ch.formula(model) for ch in channels if ch.jump_operators(model, problem.params)]
+    return Derivation(model, operators, H, flow, D2, D1, D0, conditions, minimal, range_ok, sigma, K,
+                      quantum_channels)
 
 
 def _pinv(D2: sp.Matrix) -> sp.Matrix:
@@ -174,7 +177,8 @@ def render_text(d: Derivation) -> str:
     lines = [f"# {model.name}: derived equations (hbar = 1; z = ({', '.join(z)}))", "",
              "## Hamiltonian", f"H(z) = {_text(d.H)}"]
     lines += [f"  {k} = {v}" for k, v in d.operators.items() if k != v]
-    lines += ["", "## Hamilton's equations with back-reaction (dz/dt = Omega grad H_C + sum_a Omega grad h_a <L_a>)"]
+    lines += ["", "## Hamilton's equations with back-reaction (dz/dt = Omega grad H_C + f(z) + sum_a Omega grad h_a "
+              "<L_a>; f: the channels' friction)"]
     lines += [f"d{name}/dt = {_text(f)}" for name, f in zip(z, d.flow)]
     lines += ["", "## Diffusion, back-reaction and decoherence matrices",
               f"D2 = {_matrix_text(d.D2)}     (over {', '.join(z)})",
@@ -187,14 +191,18 @@ def render_text(d: Derivation) -> str:
     lines += ["", "## Hybrid (partial-Wigner) master equation for W(z), a d x d matrix at each z",
               "dW/dt = - sum_i (dz_i/dt)|_{H_C} dW/dz_i - i[H_Q + sum_a h_a(z) L_a, W]",
               "        - sum_{i,a} D1[i,a] d/dz_i {L_a, W} + (1/2) sum_ij D2[i,j] d^2W/dz_i dz_j",
-              "        + sum_ab D0[a,b] (L_a W L_b - {L_b L_a, W}/2)",
+              "        + sum_ab D0[a,b] (L_a W L_b - {L_b L_a, W}/2)"
+              + (" + sum_k r_k D[J_k] W" if d.quantum_channels else ""),
               f"  with L = ({', '.join(Ls)})"]
+    if d.quantum_channels:
+        lines += ["  and the quantum Lindblad terms r_k D[J_k]: " + "; ".join(d.quantum_channels)]
     lines += ["", "## CQ trajectories (Ito; one Wiener vector dW shared by C and Q)"]
     if d.sigma is not None and d.K is not None:
         lines += [f"sigma = {_matrix_text(d.sigma)}   (sigma sigma^T = D2)",
                   f"K = {_matrix_text(d.K)}   (sigma K^T = D1; C_j = sum_a K[a,j] L_a)",
                   "dz = (dz/dt above) dt + sigma dW",
-                  "drho = -i[H(z), rho] dt + sum_ab D0[a,b] (L_a rho L_b - {L_b L_a, rho}/2) dt",
+                  "drho = -i[H(z), rho] dt + sum_ab D0[a,b] (L_a rho L_b - {L_b L_a, rho}/2) dt"
+                  + (" + sum_k r_k D[J_k] rho dt" if d.quantum_channels else ""),
                   "       + sum_j (C_j rho + rho C_j - 2 <C_j> rho) dW_j"]
     else:
         lines.append("(sigma and K have no closed form here: D2 is not diagonal or positivity fails)")

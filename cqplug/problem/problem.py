@@ -27,7 +27,8 @@ class Problem:
 
     Attributes (all NumPy, hbar = 1): ``model``, ``params`` (dict), ``channels`` (channel
     objects), ``H_Q`` (d, d), ``L`` (n_L, d, d), ``D2`` (2n, 2n) classical diffusion, ``D0``
-    (n_L, n_L) quantum decoherence, ``D1`` (2n, n_L) back-reaction, ``times`` (saved times,
+    (n_L, n_L) quantum decoherence, ``D1`` (2n, n_L) back-reaction, ``jumps`` (k, d, d) the purely
+    quantum Lindblad operators sqrt(rate) J of the channels, ``times`` (saved times,
     t = 0 first), ``initial`` (InitialState), ``tradeoff`` (TradeOff), ``approximations`` (why
     the CQ description is not exact; empty if exact), ``observables``.
 
@@ -66,6 +67,8 @@ class Problem:
                                      "back-reaction noise are not supported yet")
         back = model.backreaction_vectors()
         self.D1 = 0.5 * np.array([[model.evaluate(e, self.params) for e in vec] for vec in back]).reshape(-1, 2 * n).T
+        self.jumps = np.array([J for ch in self.channels for J in ch.jump_operators(model, self.params)],
+                              dtype=complex).reshape(-1, d, d)
         self.tradeoff = trade_off(model, self.params, self.channels, self.D1)
         self.D2, self.D0 = self.tradeoff.D2, self.tradeoff.D0
         if self.require_cq and not self.tradeoff.valid:
@@ -83,6 +86,16 @@ class Problem:
                 options[key] = changes.pop(key)
         new_params = dict(self.params) | dict(params or {}) | changes
         return Problem(self.model, new_params, channels=self.channels, **options)
+
+    def classical_flow(self) -> list:
+        """dz/dt without Q and noise, in the model's symbols: Omega grad H_C plus the channels' friction
+        drift (2n SymPy expressions; parameters left symbolic)."""
+        flow = list(self.model.hamilton_equations())
+        for ch in self.channels:
+            drift = ch.drift(self.model)
+            if drift is not None:
+                flow = [f + g for f, g in zip(flow, drift)]
+        return flow
 
     @property
     def exact(self) -> bool:
@@ -128,7 +141,11 @@ def _resolve_channels(model, params: dict, registry, given=None) -> list:
             raise InvalidProblem(f"channel rate {ch.rate!r} is not a parameter of model {model.name!r}")
         if params[ch.rate] < 0:
             raise InvalidProblem(f"rate {ch.rate} = {params[ch.rate]} is negative; decoherence rates must be >= 0")
-        ch.validate(model)
+        try:
+            ch.validate(model)
+            ch.validate_values(model, params)
+        except InvalidProblem as exc:
+            raise InvalidProblem(f"model {model.name!r}: {exc}") from None
     return channels
 
 

@@ -7,9 +7,9 @@ and the model's phase-space functions as symbolic expressions that each backend 
 
 The SDE (Itô; physics.md §5), with the method's noise terms sigma, K, E (:mod:`cqplug.problem.terms`):
 
-    dz   = [Omega grad H_C(z) + F <L>] dt + sigma dW                 F_ia = (Omega grad h_a)_i
+    dz   = [Omega grad H_C(z) + f(z) + F <L>] dt + sigma dW         F_ia = (Omega grad h_a)_i, f: friction
     drho = -i[H_Q + sum_a h_a(z) L_a, rho] dt + sum_j D[C_j] rho dt + sum_r D[J_r] rho dt
-           + sum_j (C_j rho + rho C_j - 2 <C_j> rho) dW_j              C_j = sum_a K_aj L_a
+           + sum_k D[jumps_k] rho dt + sum_j (C_j rho + rho C_j - 2 <C_j> rho) dW_j      C_j = sum_a K_aj L_a
 
 with sum_r D[J_r] = sum_ab E_ab D_ab[L]. Written with the measurement record
 dY_j = dW_j + 2 <C_j> dt, the classical equation is dz = Omega grad H_C dt + sigma dY + F_res <L> dt
@@ -18,9 +18,12 @@ with F_res = F - 2 sigma K^T, which vanishes for the exact CQ unravelling.
 **The step** (what every backend implements; physics.md §8) is a Strang splitting
 A(dt/2) B(dt) A(dt/2) of two exactly solvable parts:
 
-* A (constant): the Hamiltonian flow of H_C (exact when H_C is at most quadratic: ``linear_flow``;
-  otherwise Heun) and, for Q, the constant generator L_0 = -i[H_Q, .] + sum_r D[J_r] applied
-  exactly as exp(tau L_0) (``quantum_propagator``); for kets exp(-i H_Q tau).
+* A (constant): the classical flow, Omega grad H_C plus the channels' linear friction drift (exact
+  when both are linear in z: ``linear_flow``; otherwise Heun) and, for Q, the constant generator
+  L_0 = -i[H_Q, .] + sum_r D[J_r] + sum_k D[jumps_k] applied exactly as exp(tau L_0)
+  (``quantum_propagator``); for kets exp(-i H_Q tau). ``jumps`` are the channels' purely quantum
+  Lindblad operators (any d x d matrices, e.g. amplitude damping): they live only here, so a new
+  environment reaches every backend through this one superoperator.
 * B (z-dependent): measurement of the C_j with record Delta Y_j, the kick z += sigma Delta Y
   (+ F_res <L> tau), and the coupling phase exp(-i tau sum_a h_a(z_mid) L_a). When the L_a commute
   (``commuting``) everything in B is diagonal in the working ``basis``; then
@@ -97,6 +100,7 @@ class CompiledSystem:
     L: np.ndarray  # (n_L, d, d)
     C: np.ndarray  # (m, d, d)
     J: np.ndarray  # (r, d, d)
+    jumps: np.ndarray  # (k, d, d): the channels' purely quantum Lindblad operators sqrt(rate) J_k
     observable_operators: np.ndarray  # (k, d, d)
     # initial state
     z_mean: np.ndarray
@@ -135,6 +139,10 @@ class CompiledSystem:
         return self.J.shape[0]
 
     @property
+    def n_jumps(self) -> int:
+        return self.jumps.shape[0]
+
+    @property
     def n_observables(self) -> int:
         return len(self.observable_names)
 
@@ -167,7 +175,7 @@ class CompiledSystem:
         up to d = SUPEROPERATOR_MAX_D, where its d^4 cost is small) or "split" (larger d, commuting
         couplings): Gamma(tau/2) o U(tau) o Gamma(tau/2), the dephasing as a Schur factor around the
         conjugation by exp(-i H_Q tau), second order, 2 d^3 per step."""
-        if self.state == "ket" or self.d <= SUPEROPERATOR_MAX_D or not self.commuting:
+        if self.state == "ket" or self.d <= SUPEROPERATOR_MAX_D or not self.commuting or self.n_jumps:
             return "superoperator" if self.state == "density" else "unitary"
         return "split"
 
@@ -188,8 +196,9 @@ class CompiledSystem:
         return quantum.expm(-1j * tau * self.H_Q)
 
     def channel_superoperator(self, tau: float) -> np.ndarray:
-        """exp(tau L_0), L_0 = -i[H_Q, .] + sum_r D[J_r], as a complex d^2 x d^2 matrix on row-major vec(rho)."""
-        return quantum.expm(tau * quantum.liouvillian(self.H_Q, self.J))
+        """exp(tau L_0), L_0 = -i[H_Q, .] + sum_r D[J_r] + sum_k D[jumps_k], as a complex d^2 x d^2 matrix on
+        row-major vec(rho)."""
+        return quantum.expm(tau * quantum.liouvillian(self.H_Q, [*self.J, *self.jumps]))
 
     def quantum_propagator(self, tau: float) -> np.ndarray:
         """A's quantum part over tau: for densities the real d^2 x d^2 matrix of exp(tau L_0) on
@@ -220,6 +229,7 @@ class CompiledSystem:
         return {"dt": self.dt, "steps_per_save": self.steps_per_save, "step_error": self.step_error,
                 "sampling": self.sampling if self.commuting else "sequential", "weak_order": self.weak_order,
                 "commuting_couplings": self.commuting, "constant_channel": self.constant_channel,
+                "quantum_lindblad_operators": self.n_jumps,
                 "time_step": self.time_step}
 
 
@@ -243,6 +253,11 @@ def compile_system(problem, method, *, dt: float | None = None, step_error: bool
     if method.state not in ("density", "ket"):
         raise InvalidProblem(f"method {method.name!r}: state must be 'density' or 'ket', got {method.state!r}")
 
+    if method.state == "ket" and len(problem.jumps):
+        raise InvalidProblem(
+            f"method {method.name!r} carries pure states, and model {model.name!r} has quantum Lindblad channels "
+            "(operators on Q outside the coupling span) that it does not unravel yet; use method 'cq', which "
+            "applies them exactly")
     functions = phase_space_functions(problem)
     C = np.array([np.tensordot(K[:, j], problem.L, axes=1) for j in range(m)], dtype=complex).reshape(m, d, d)
     J = quantum.hermitian_factors(E, problem.L)
@@ -267,6 +282,7 @@ def compile_system(problem, method, *, dt: float | None = None, step_error: bool
         hamilton=functions["hamilton"], couplings=functions["couplings"], observables=functions["observables"],
         linear_flow=linear, sigma=sigma, force=force, residual_force=residual, basis=U, commuting=commuting,
         H_Q=quantum.in_basis(U, problem.H_Q), L=work(problem.L), C=work(C), J=work(J),
+        jumps=quantum.in_basis(U, problem.jumps),
         observable_operators=quantum.in_basis(U, problem.observable_operators()),
         z_mean=problem.initial.classical.mean.copy(), z_root=problem.initial.classical.sampling_root(),
         rho0=quantum.in_basis(U, problem.initial.density_matrix()), kets=kets @ U.conj(),

@@ -5,7 +5,7 @@ A backend never sees the model. It receives each phase-space function as a
 variables (q_1..q_n, p_1..p_n) and ``c_j`` for the parameters in the model's declared order.
 It prints them with a :class:`CodePrinter` for its language:
 
-    hamilton(z)      dz_i/dt = {z_i, H_C}                (2n outputs)
+    hamilton(z)      dz_i/dt = {z_i, H_C} + f_i(z)       (2n outputs; f: the channels' friction drift)
     couplings(z)     h_a(z)                              (one output per coupling)
     observables(z)   f_k(z), the classical part of each observable
 
@@ -61,7 +61,7 @@ def phase_space_functions(problem) -> dict:
         return sp.sympify(expr).xreplace(rename)
 
     functions = {
-        "hamilton": PhaseSpaceFunction("hamilton", tuple(r(e) for e in model.hamilton_equations())),
+        "hamilton": PhaseSpaceFunction("hamilton", tuple(r(e) for e in problem.classical_flow())),
         "couplings": PhaseSpaceFunction("couplings", tuple(r(h) for h, _ in model.couplings)),
         "observables": PhaseSpaceFunction("observables", tuple(r(o.classical) for o in problem.observables)),
     }

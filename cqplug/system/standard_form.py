@@ -10,10 +10,11 @@ is backend-specific. State, Itô, in the system's working basis:
 
     u = [z (2n); x],   x = [Re vec(rho); Im vec(rho)] (2 d^2, row-major)   or   [Re psi; Im psi] (2 d)
 
-The SDE (H(z) = H_Q + sum_a h_a(z) L_a, D[X] rho = X rho X - {X^2, rho}/2, e_X = <X>):
+The SDE (H(z) = H_Q + sum_a h_a(z) L_a, D[X] rho = X rho X^+ - {X^+ X, rho}/2, e_X = <X>):
 
-    dz   = [Omega grad H_C(z) + F e_L] dt + sigma dW
-    drho = (-i[H(z), rho] + sum_j D[C_j] rho + sum_r D[J_r] rho) dt + sum_j (C_j rho + rho C_j - 2 e_Cj rho) dW_j
+    dz   = [Omega grad H_C(z) + f(z) + F e_L] dt + sigma dW          (f: the channels' friction drift)
+    drho = (-i[H(z), rho] + sum_j D[C_j] rho + sum_r D[J_r] rho + sum_k D[jumps_k] rho) dt
+           + sum_j (C_j rho + rho C_j - 2 e_Cj rho) dW_j
     dpsi = (-i H(z) - sum_j (C_j - e_Cj)^2 / 2 - sum_r J_r^2 / 2) psi dt
            + sum_j (C_j - e_Cj) psi dW_j - i sum_r J_r psi dW'_r
 
@@ -150,7 +151,7 @@ def standard_form(system) -> StandardForm:
         G = list(system.C) + [-1j * J for J in system.J]
         trace = np.zeros(2 * d)
     else:  # superoperators on row-major vec: vec(X rho Y) = (X kron Y^T) vec(rho)
-        A0 = quantum.liouvillian(system.H_Q, list(system.C) + list(system.J))
+        A0 = quantum.liouvillian(system.H_Q, list(system.C) + list(system.J) + list(system.jumps))
         A = [-1j * (np.kron(L, eye) - np.kron(eye, L.T)) for L in system.L]
         G = [np.kron(C, eye) + np.kron(eye, C.T) for C in system.C]
         trace = expectation_forms("density", eye[None].astype(complex))[0]

@@ -11,7 +11,9 @@ comes from the parts not commuting. A rate enters only where it meets such a par
   or the couplings do not commute;
 * ``excess dephasing``: largest coherence decay rate of sum_r D[J_r], when it is split from a
   part it does not commute with (kets unravel it beside H_Q; large densities apply it beside
-  exp(-i H_Q tau); non-commuting couplings).
+  exp(-i H_Q tau); non-commuting couplings);
+* ``quantum channels``: sum_k ||J_k||^2 of the channels' quantum Lindblad operators, when one of
+  them does not commute with the couplings (they sit in the constant channel, the couplings in B).
 
 dt = KAPPA / (largest rate), at most half the save interval, then shrunk so that every saved
 interval holds an even number of steps (the coarse grid 2 dt then hits every saved time too).
@@ -104,6 +106,10 @@ def time_scales(system, problem) -> dict:
             rate = _dephasing_rate(system)
             if rate > 0:
                 scales["excess dephasing"] = rate
+    if system.n_jumps and not all(quantum.commute(J, L) for J in system.jumps for L in system.L):
+        rate = float(sum(np.linalg.norm(J, 2) ** 2 for J in system.jumps))
+        if rate > 0:
+            scales["quantum channels"] = rate
     return scales
 
 

@@ -6,7 +6,8 @@ whose innermost loop runs over the lanes of a group, so LLVM vectorises every on
 the constant matrices read as views into the kernel's constant vector. The classical part stays
 straight-line per lane (it is small). A density is kept as a full complex d x d matrix per lane
 (``Rr``/``Ri``: real and imaginary parts, shape (d, d, lanes)), so the constant channel is the
-split form Gamma(tau/2) o exp(-i H_Q tau) o Gamma(tau/2) at 2 d^3 complex products per step; kets
+split form Gamma(tau/2) o exp(-i H_Q tau) o Gamma(tau/2) at 2 d^3 complex products per step (the
+full d^2 x d^2 superoperator, d^4, when the model has quantum Lindblad channels); kets
 as d complex amplitudes. Non-commuting couplings above d = 4 are left to the jax backend.
 """
 
@@ -58,6 +59,11 @@ class LoopedKernel(LaneKernel):
             parts = (k.array(f"UR{name[0]}", U.real), k.array(f"UI{name[0]}", U.imag))
             gamma = k.array(f"GAM{name[0]}", s.dephasing_factors(tau / 2)) if self.density else None
             self.unitary[name] = parts + (gamma,)
+        self.superoperator = {}
+        if self.density and s.constant_channel == "superoperator":  # quantum Lindblad channels: exact map
+            for name, tau in self.durations.items():
+                P = s.channel_superoperator(tau)
+                self.superoperator[name] = (k.array(f"SR{name[0]}", P.real), k.array(f"SI{name[0]}", P.imag))
         if self.density:
             self.rho0 = (k.array("R0r", s.rho0.real), k.array("R0i", s.rho0.imag))
         else:
@@ -144,6 +150,9 @@ class LoopedKernel(LaneKernel):
             ind(f"PR{path}[:, :] = TR")
             ind(f"PI{path}[:, :] = TI")
             return
+        if self.superoperator:
+            self._superoperator(ind, path, *self.superoperator[duration])
+            return
         self._schur(ind, path, gamma)
         if d <= STRAIGHT_SUMS_MAX_D:
             self._products_written_out(ind, path, hoist, d)
@@ -217,6 +226,31 @@ class LoopedKernel(LaneKernel):
         col("for l in range(G):")
         col.nested()(f"Rr{path}[kk, i, l] = Rr{path}[i, kk, l]")
         col.nested()(f"Ri{path}[kk, i, l] = -Ri{path}[i, kk, l]")
+
+    def _superoperator(self, ind, path, SR, SI) -> None:
+        """vec(rho) <- P vec(rho) with the complex d^2 x d^2 map exp(tau L_0) (zero entries skipped):
+        the constant channel when it holds Lindblad operators that the split form cannot apply."""
+        d = self.system.d
+        ind(f"for i in range({d}):")
+        row = ind.nested()
+        row(f"for kk in range({d}):")
+        col = row.nested()
+        col("for l in range(G):")
+        col.nested()("TR[i, kk, l] = 0.0")
+        col.nested()("TI[i, kk, l] = 0.0")
+        col(f"for jq in range({d * d}):")
+        inner = col.nested()
+        inner(f"spr = {SR}[i*{d} + kk, jq]")
+        inner(f"spi = {SI}[i*{d} + kk, jq]")
+        inner("if spr != 0.0 or spi != 0.0:")
+        deep = inner.nested()
+        deep(f"jsp = jq // {d}")
+        deep(f"qsp = jq % {d}")
+        deep("for l in range(G):")
+        deep.nested()(f"TR[i, kk, l] += spr*Rr{path}[jsp, qsp, l] - spi*Ri{path}[jsp, qsp, l]")
+        deep.nested()(f"TI[i, kk, l] += spr*Ri{path}[jsp, qsp, l] + spi*Rr{path}[jsp, qsp, l]")
+        ind(f"Rr{path}[:, :, :] = TR")
+        ind(f"Ri{path}[:, :, :] = TI")
 
     def _schur(self, ind, path, gamma) -> None:
         """rho_ik *= Gamma_ik (the commuting excess dephasing over half the sub-step)."""

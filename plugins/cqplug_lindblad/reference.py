@@ -1,10 +1,12 @@
 """The exact open-quantum reference (physics.md §6): C quantised, Lindblad equation by QuTiP.
 
-    d rho/dt = -i[H, rho] + sum_k (2 gamma_k) D[X_k] rho,     H = Weyl(H_C) + H_Q + sum_a Weyl(h_a) L_a
+    d rho/dt = -i[H, rho] + sum_k r_k D[X_k] rho,     H = Weyl(H_C) + H_Q + sum_a Weyl(h_a) L_a
 
 on (Fock space of C, truncated at N per degree of freedom) (x) Q, each channel contributing its
-operator X_k = Weyl(f_k) (x) B_k. The truncation N is chosen automatically: it starts from an
-estimate of the oscillators' largest occupation over the run (a bound propagated through the
+Lindblad terms r_k D[X_k] with X_k = Weyl(f_k) (x) B_k (``Channel.lindblad_terms``: f_k may be
+complex and linear, e.g. an annihilation operator; B_k any d x d matrix).
+The truncation N is chosen automatically: it starts from an estimate of the oscillators'
+largest occupation over the run (a bound propagated through the
 linearised classical flow, diffusion and the largest back-reaction force) and grows until every
 observable changes by less than ``tolerance`` (absolute, scaled by max(1, |observable|)) between
 N and N + step; the result reports N (``info["truncation"]``: Fock states per degree of freedom)
@@ -74,7 +76,7 @@ def estimated_truncation(problem, modes) -> int:
     n = model.n
     z0 = problem.initial.classical.mean
     values = {model.parameter_symbols[k]: v for k, v in problem.params.items()}
-    flow = [sp.sympify(e).xreplace(values) for e in model.hamilton_equations()]
+    flow = [sp.sympify(e).xreplace(values) for e in problem.classical_flow()]
     at = dict(zip(model.z, z0))
     A = np.array(sp.Matrix(flow).jacobian(list(model.z)).xreplace(at).evalf(), dtype=float)
     b = np.array([float(sp.sympify(e).xreplace(at)) for e in flow]) - A @ z0
@@ -196,8 +198,11 @@ class LindbladReference(ReferenceMethod):
                 out = np.kron(out, op)
             return qutip.Qobj(out, dims=[dims, dims]).to("csr")
 
-        def weyl(expr, quantum=None):
-            terms = weyl_operator(expr, model.z, n, N, [m[0] for m in modes], lambda c: model.evaluate(c, params))
+        values = {model.parameter_symbols[k]: v for k, v in params.items()}
+
+        def weyl(expr, quantum=None):  # complex coefficients allowed (a channel's l(z) = A + i B)
+            terms = weyl_operator(expr, model.z, n, N, [m[0] for m in modes],
+                                  lambda c: complex(sp.N(sp.sympify(c).subs(values))))
             return sum((c * full(ops, quantum) for c, ops in terms), 0 * full(eye))
 
         H = weyl(model.H_C) + full(eye, problem.H_Q)
@@ -205,11 +210,10 @@ class LindbladReference(ReferenceMethod):
             H = H + weyl(h, L)
         c_ops = []
         for ch in problem.channels:
-            rate = params[ch.rate]
-            if rate == 0:
-                continue
-            f, B = ch.operator(model)
-            c_ops.append(math.sqrt(2 * rate) * weyl(f, B))
+            for weight, f, B in ch.lindblad_terms(model):
+                rate = params[ch.rate] * model.evaluate(weight, params)
+                if rate > 0:
+                    c_ops.append(math.sqrt(rate) * weyl(f, B))
         rho = full([_initial_mode(N, nbar, alpha) for _, nbar, alpha in modes], problem.initial.density_matrix())
         e_ops = {o.name: weyl(o.classical, o.quantum) for o in problem.observables}
         projectors = {}
