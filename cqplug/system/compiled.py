@@ -21,7 +21,8 @@ A(dt/2) B(dt) A(dt/2) of two exactly solvable parts:
 * A (constant): the classical flow, Omega grad H_C plus the channels' linear friction drift (exact
   when both are linear in z: ``linear_flow``; otherwise Heun) and, for Q, the constant generator
   L_0 = -i[H_Q, .] + sum_r D[J_r] + sum_k D[jumps_k] applied exactly as exp(tau L_0)
-  (``quantum_propagator``); for kets exp(-i H_Q tau). ``jumps`` are the channels' purely quantum
+  (``quantum_propagator``); for kets exp(-i H_Q tau), or with jumps a Kraus operator of that channel
+  sampled with its Born probability (``kraus_operators``). ``jumps`` are the channels' purely quantum
   Lindblad operators (any d x d matrices, e.g. amplitude damping): they live only here, so a new
   environment reaches every backend through this one superoperator.
 * B (z-dependent): measurement of the C_j with record Delta Y_j, the kick z += sigma Delta Y
@@ -171,12 +172,17 @@ class CompiledSystem:
     # -- constant propagators ----------------------------------------------------------------
     @property
     def constant_channel(self) -> str:
-        """How A applies exp(tau L_0) to a density matrix: "superoperator" (the exact d^2 x d^2 map,
-        up to d = SUPEROPERATOR_MAX_D, where its d^4 cost is small) or "split" (larger d, commuting
-        couplings): Gamma(tau/2) o U(tau) o Gamma(tau/2), the dephasing as a Schur factor around the
-        conjugation by exp(-i H_Q tau), second order, 2 d^3 per step."""
-        if self.state == "ket" or self.d <= SUPEROPERATOR_MAX_D or not self.commuting or self.n_jumps:
-            return "superoperator" if self.state == "density" else "unitary"
+        """How A applies its constant quantum part. Densities: "superoperator" (the exact d^2 x d^2 map
+        exp(tau L_0), up to d = SUPEROPERATOR_MAX_D, where its d^4 cost is small, and whenever the model has
+        quantum Lindblad channels) or "split" (larger d, commuting couplings): Gamma(tau/2) o U(tau) o
+        Gamma(tau/2), the dephasing as a Schur factor around the conjugation by exp(-i H_Q tau), second
+        order, 2 d^3 per step. Kets: "unitary" exp(-i H_Q tau), or "kraus" when the model has quantum
+        Lindblad channels: one Kraus operator of their exact channel sampled per step
+        (``kraus_operators``)."""
+        if self.state == "ket":
+            return "kraus" if self.n_jumps else "unitary"
+        if self.d <= SUPEROPERATOR_MAX_D or not self.commuting or self.n_jumps:
+            return "superoperator"
         return "split"
 
     @property
@@ -190,6 +196,12 @@ class CompiledSystem:
     def dephasing_factors(self, tau: float) -> np.ndarray:
         """Gamma (d, d): exp(tau sum_r D[J_r]) rho = Gamma * rho elementwise, for diagonal J_r."""
         return np.exp(-tau * self.coherence_decay_rates)
+
+    def kraus_operators(self, tau: float) -> np.ndarray:
+        """Kets with quantum Lindblad channels ("kraus"): K_i (k, d, d) of exp(tau L_q),
+        L_q = -i[H_Q, .] + sum_k D[jumps_k], largest first. A applies it by sampling: psi -> K_i psi / |K_i psi|
+        with probability |K_i psi|^2, which reproduces the channel exactly on average."""
+        return quantum.kraus_operators(quantum.expm(tau * quantum.liouvillian(self.H_Q, self.jumps)), self.d)
 
     def hamiltonian_propagator(self, tau: float) -> np.ndarray:
         """exp(-i tau H_Q)."""
@@ -253,11 +265,6 @@ def compile_system(problem, method, *, dt: float | None = None, step_error: bool
     if method.state not in ("density", "ket"):
         raise InvalidProblem(f"method {method.name!r}: state must be 'density' or 'ket', got {method.state!r}")
 
-    if method.state == "ket" and len(problem.jumps):
-        raise InvalidProblem(
-            f"method {method.name!r} carries pure states, and model {model.name!r} has quantum Lindblad channels "
-            "(operators on Q outside the coupling span) that it does not unravel yet; use method 'cq', which "
-            "applies them exactly")
     functions = phase_space_functions(problem)
     C = np.array([np.tensordot(K[:, j], problem.L, axes=1) for j in range(m)], dtype=complex).reshape(m, d, d)
     J = quantum.hermitian_factors(E, problem.L)

@@ -77,6 +77,18 @@ def liouvillian(H: np.ndarray, jumps) -> np.ndarray:
     return generator
 
 
+def kraus_operators(superoperator: np.ndarray, d: int) -> np.ndarray:
+    """K (k, d, d) with P rho = sum_i K_i rho K_i^+ for a completely positive map P (a d^2 x d^2
+    matrix on row-major vec(rho)): the eigenvectors of its Choi matrix C[(i,j),(k,l)] = P[(i,k),(j,l)],
+    scaled by the square roots of their eigenvalues, largest first (for a short step: the no-jump
+    evolution first). Eigenvalues below 1e-14 of the largest are dropped."""
+    choi = superoperator.reshape(d, d, d, d).transpose(0, 2, 1, 3).reshape(d * d, d * d)
+    w, V = np.linalg.eigh(0.5 * (choi + choi.conj().T))
+    order = np.argsort(w)[::-1]
+    keep = [i for i in order if w[i] > 1e-14 * max(w.max(), 1e-300)]
+    return np.array([np.sqrt(w[i]) * V[:, i].reshape(d, d) for i in keep], dtype=complex).reshape(-1, d, d)
+
+
 def hermitian_factors(E: np.ndarray, L: np.ndarray) -> np.ndarray:
     """J_r = sqrt(e_r) sum_a v_ra L_a from E = sum_r e_r v_r v_r^T (e_r > 0): sum_ab E_ab D_ab[L] = sum_r D[J_r]."""
     d = L.shape[-1]

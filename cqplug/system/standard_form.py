@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import BackendUnavailable
 from . import quantum
 
 
@@ -144,6 +145,10 @@ def expectation_forms(state: str, operators: np.ndarray) -> np.ndarray:
 def standard_form(system) -> StandardForm:
     """The standard form of a compiled system (any method, density or ket)."""
     d, ket = system.d, system.state == "ket"
+    if ket and system.n_jumps:
+        raise BackendUnavailable("the standard-form SDE (backend 'julia', jax's generic solvers) has no diffusive "
+                                 "unravelling of quantum Lindblad channels for pure states; use method 'cq', or a "
+                                 "split-step backend ('cpu', or 'jax' with its default solver)")
     eye = np.eye(d)
     if ket:
         A0 = -1j * system.H_Q - 0.5 * sum((X @ X for X in list(system.C) + list(system.J)), np.zeros((d, d)))

@@ -120,12 +120,16 @@ class LaneKernel:
         if s.commuting:
             self.l = k.matrix("lv", s.coupling_eigenvalues)
         self.durations = {"half": dt / 2, "fine": dt, "coarse": 2 * dt}
+        self.kraus_sampled = s.constant_channel == "kraus"
         self.flow, self.propagator = {}, {}
         for name, tau in self.durations.items():
             if s.linear_flow is not None:
                 Phi, phi = s.classical_propagator(tau)
                 self.flow[name] = (k.matrix(f"Phi{name[0]}", Phi), k.matrix(f"phi{name[0]}", phi))
-            if self.unrolled:
+            if self.unrolled and self.kraus_sampled:
+                self.propagator[name] = [k.complex_matrix(f"K{name[0]}{c}x", K)
+                                         for c, K in enumerate(s.kraus_operators(tau))]
+            elif self.unrolled:
                 P = s.quantum_propagator(tau)
                 if np.allclose(P, np.eye(len(P)), rtol=0.0, atol=1e-15):
                     self.propagator[name] = None  # H_Q = 0 and nothing constant to dephase: skipped
@@ -202,13 +206,16 @@ class LaneKernel:
         return lines
 
     # -- A: the constant part ----------------------------------------------------------------
-    def constant_step(self, path: str, duration: str) -> list:
-        """A(tau): the Hamiltonian flow of H_C and the constant quantum propagator."""
+    def constant_step(self, path: str, duration: str, uniform: str = "") -> list:
+        """A(tau): the Hamiltonian flow of H_C and the constant quantum propagator (kets with Kraus
+        sampling draw the operator with ``uniform``)."""
         lines = [f"# A({duration}): classical flow and constant quantum propagator"]
         lines += self.classical_flow(path, duration)
         if self.propagator[duration] is None:
             return lines
-        if self.density:
+        if self.kraus_sampled:
+            lines += self._kraus_sample(path, self.propagator[duration], uniform)
+        elif self.density:
             P, x = self.propagator[duration], self.x(path)
             new = [self.temp("xn") for _ in x]
             for a in range(len(x)):
@@ -217,6 +224,38 @@ class LaneKernel:
             lines += [f"{x[a]} = {new[a]}" for a in range(len(x))]
         else:
             lines += self.complex_matvec(self.propagator[duration], self.psi(path))
+        return lines
+
+    def _kraus_sample(self, path: str, kraus: list, uniform: str) -> list:
+        """psi <- K_c psi / |K_c psi| with c drawn with probability |K_c psi|^2 (cumulative over c, by
+        ``uniform``): every candidate computed, the chosen one selected without branches."""
+        psi, lines, candidates = self.psi(path), [], []
+        for K in kraus:
+            phi = [self.temp("kp") for _ in psi]
+            for i in range(len(psi)):
+                terms = []
+                for j in range(len(psi)):
+                    if (i, j) in K:
+                        re, im = K[(i, j)]
+                        terms.append(f"{re}*{psi[j]}" if im is None else f"complex({re or 0.0}, {im})*{psi[j]}")
+                lines.append(f"{phi[i]} = " + (" + ".join(terms) if terms else "0j"))
+            weight = self.temp("kw")
+            lines.append(f"{weight} = " + " + ".join(f"{v}.real*{v}.real + {v}.imag*{v}.imag" for v in phi))
+            candidates.append((phi, weight))
+        cumulative = []
+        for c, (_, weight) in enumerate(candidates[:-1]):
+            cumulative.append(self.temp("kc"))
+            lines.append(f"{cumulative[c]} = " + (f"{cumulative[c - 1]} + {weight}" if c else weight))
+
+        def select(values):
+            expr = values[-1]
+            for c in range(len(values) - 2, -1, -1):
+                expr = f"({values[c]} if {uniform} < {cumulative[c]} else {expr})"
+            return expr
+
+        inv = self.temp("kinv")
+        lines.append(f"{inv} = 1.0/math.sqrt({select([w for _, w in candidates])})")
+        lines += [f"{psi[i]} = {select([phi[i] for phi, _ in candidates])}*{inv}" for i in range(len(psi))]
         return lines
 
     def classical_flow(self, path: str, duration: str) -> list:
@@ -763,6 +802,7 @@ class LaneKernel:
             ("Wp", r),
             ("Wp1", r),
             ("XW", phase_splits),
+            ("UK", 1 if self.kraus_sampled else 0),
         ):
             ind(f"{name} = np.zeros(({max(size, 1)}, G))")
         ind(f"V = np.empty(({s.n_observables}, G))")
@@ -791,6 +831,7 @@ class LaneKernel:
             draws += [f"U[{j}, l] = rng.random()" for j in range(uniforms)]
             draws += [f"Wp[{q}, l] = sqrt_dt*rng.standard_normal()" for q in range(r)]
             draws += [f"XW[{q}, l] = rng.standard_normal()" for q in range(phase_splits)]
+            draws += ["UK[0, l] = rng.random()"] if self.kraus_sampled else []
             if draws:
                 pr("for l in range(G):")
                 draw = pr.nested()
@@ -872,8 +913,10 @@ class LaneKernel:
     def emit_start(self, sv, paths) -> None:
         sv("for l in range(G):")
         lane = sv.nested()
+        if self.kraus_sampled:
+            lane("uks = rng.random()")  # one Kraus draw shared by the fine and the coarse path
         for p in paths:
-            for line in self.load(p) + self.constant_step(p, "half" if p == "f" else "fine") + self.store(p):
+            for line in self.load(p) + self.constant_step(p, "half" if p == "f" else "fine", "uks") + self.store(p):
                 lane(line)
 
     def _lane_step(self, pr, path, noise, duration, last_duration, other_duration) -> None:
@@ -883,16 +926,16 @@ class LaneKernel:
         for line in self.load(path) + self.coupled_step(path, noise, duration):
             lane(line)
         if last_duration == other_duration:
-            for line in self.constant_step(path, other_duration):
+            for line in self.constant_step(path, other_duration, "UK[0, l]"):
                 lane(line)
         else:
             lane("if last:")
             branch = lane.nested()
-            for line in self.constant_step(path, last_duration):
+            for line in self.constant_step(path, last_duration, "UK[0, l]"):
                 branch(line)
             lane("else:")
             branch = lane.nested()
-            for line in self.constant_step(path, other_duration):
+            for line in self.constant_step(path, other_duration, "UK[0, l]"):
                 branch(line)
         for line in self.store(path):
             lane(line)

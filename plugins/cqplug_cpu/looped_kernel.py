@@ -43,6 +43,9 @@ class LoopedKernel(LaneKernel):
         if not s.commuting:
             raise BackendUnavailable(f"backend 'cpu' integrates non-commuting couplings up to d = 4 (this model has "
                                      f"d = {s.d}); use backend 'jax' (pip install 'cqplug[jax]')")
+        if s.constant_channel == "kraus":
+            raise BackendUnavailable(f"backend 'cpu' samples the Kraus operators of quantum Lindblad channels for kets "
+                                     f"up to d = 4 (this model has d = {s.d}); use method 'cq', or backend 'jax'")
         c = s.measurement_eigenvalues
         self.cmA = k.array("cmA", c)
         self.pair_list = [(j, jj) for j in range(s.n_noise) for jj in range(j, s.n_noise)]

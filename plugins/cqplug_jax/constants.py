@@ -3,7 +3,8 @@
 Propagators come in threes, for the durations ``tau = (dt/2, dt, 2 dt)`` the split step uses:
 the exact classical flow (Phi, phi), the quantum part of A (``P``: the complex d^2 x d^2
 superoperator exp(tau L_0) on row-major vec(rho); ``U``: exp(-i tau H_Q) for kets and the split
-channel, with ``Gamma`` the dephasing factors of tau/2 around it).
+channel, with ``Gamma`` the dephasing factors of tau/2 around it; ``Kraus``: the Kraus operators of
+exp(tau L_0) for kets with quantum Lindblad channels).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def split_step_constants(system) -> dict:
     channel = system.constant_channel
     if channel == "superoperator":
         c["P"] = np.array([system.channel_superoperator(t) for t in taus])
+    elif channel == "kraus":  # padded with zero operators to one count (they are never drawn)
+        sets = [system.kraus_operators(t) for t in taus]
+        count = max(len(k) for k in sets)
+        c["Kraus"] = np.array([np.concatenate([k, np.zeros((count - len(k), system.d, system.d))]) for k in sets])
     else:
         c["U"] = np.array([system.hamiltonian_propagator(t) for t in taus])
         if channel == "split":

@@ -109,7 +109,12 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
         f2 = jnp.stack(hamilton(z + tau * f1, c["params"]))
         return z + 0.5 * tau * (f1 + f2)
 
-    def constant_quantum(c, q, tau_index):
+    def constant_quantum(c, q, tau_index, uk):
+        if ket and structure.channel == "kraus":  # sample K_i with probability |K_i psi|^2 (padding: weight 0)
+            phi = jnp.einsum("kij,jn->kin", c["Kraus"][tau_index], q)
+            weights = jnp.sum(jnp.abs(phi) ** 2, axis=1)
+            chosen = jnp.take_along_axis(phi, pick(uk, jnp.cumsum(weights, axis=0)[:-1])[None, None, :], axis=0)[0]
+            return normalise(chosen)
         if ket:
             return c["U"][tau_index] @ q
         if structure.channel == "superoperator":
@@ -117,9 +122,9 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
         gamma = c["Gamma"][tau_index][:, :, None]
         return rotate(c["U"][tau_index], q * gamma) * gamma
 
-    def constant(c, state, tau_index):
+    def constant(c, state, tau_index, uk=None):
         z, q = state
-        return flow(c, z, tau_index), constant_quantum(c, q, tau_index)
+        return flow(c, z, tau_index), constant_quantum(c, q, tau_index, uk)
 
     def record_increment(p, noise, u, tau, cvals, pair_products):
         """dY (m, N) from the exact law of the record (mixture or moment-matched Gaussian); p (d, N)."""
@@ -199,6 +204,10 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
         u = draw(jax.random.uniform, keys, 2 * step + 1, count) if count else jnp.zeros((max(1, 2 * m), xs.shape[1]))
         return dW, u, w, split
 
+    def kraus_uniform(keys, index):
+        """The uniform that picks a Kraus operator (kets with quantum Lindblad channels), else None."""
+        return draw(jax.random.uniform, keys, index, 1)[0] if structure.channel == "kraus" else None
+
     def coupled(c, state, dW, u_pair, w, tau, halves, phase_halves):
         if structure.commuting:
             return coupled_commuting(c, state, dW, u_pair[0][0], w, tau)
@@ -217,6 +226,7 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
 
         keys = jax.vmap(lambda k: jax.random.fold_in(k, 0))(block_keys)
         step_keys = jax.vmap(lambda k: jax.random.fold_in(k, 1))(block_keys)
+        kraus_keys = jax.vmap(lambda k: jax.random.fold_in(k, 2))(block_keys)  # steps 0.., interval starts -1, -2..
         z0 = c["z_mean"][:, None] + c["z_root"] @ draw(jax.random.normal, keys, 0, nz)
         n = z0.shape[1]
         if ket:
@@ -234,13 +244,14 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
                 phase_halves = (0.5 * w + s * split[m:], 0.5 * w - s * split[m:])
             u_pair = (u, u) if structure.commuting else (u[:m], u[m:])
             state = coupled(c, state, dW, u_pair, w, c["tau"][1], halves, phase_halves)
-            return constant(c, state, 0 if last else 1), (dW, u, w)
+            uk = kraus_uniform(kraus_keys, step)
+            return constant(c, state, 0 if last else 1, uk), (dW, u, w, uk)
 
         def coarse_step(state, first, second, last):
             u_pair = (first[1], second[1]) if structure.commuting else (first[1][:m], second[1][:m])
             state = coupled(c, state, first[0] + second[0], u_pair, first[2] + second[2], c["tau"][2],
                             (first[0], second[0]), (first[2], second[2]))
-            return constant(c, state, 1 if last else 2)
+            return constant(c, state, 1 if last else 2, second[3])
 
         def pair(states, base, index, last):
             fine, coarse = states
@@ -253,7 +264,8 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
         def interval(states, s):
             base = (s - 1) * 2 * c["pairs"]
             fine, coarse = states
-            states = (constant(c, fine, 0), constant(c, coarse, 1) if structure.step_error else coarse)
+            uk = kraus_uniform(kraus_keys, -s)
+            states = (constant(c, fine, 0, uk), constant(c, coarse, 1, uk) if structure.step_error else coarse)
             states = lax.fori_loop(0, c["pairs"] - 1, lambda i, st: pair(st, base, i, False), states)
             fine, coarse = pair(states, base, c["pairs"] - 1, True)
             return (fine, coarse), statistics(fine, coarse)
