@@ -40,10 +40,31 @@ def cqplug_register_channels(register):
     """Register decoherence channel types.
 
     Call ``register(name, factory)`` once per channel type. ``factory(**options)`` returns a
-    list of channel objects following :class:`cqplug.model.Channel` (usually
-    :class:`cqplug.ClassicalDecoherence` and/or :class:`cqplug.QuantumDephasing`; a channel may
-    act on C and Q at once). Models name their channels by this ``name`` with the options, e.g.
-    ``("classical-decoherence", {"operator": "q", "rate": "gamma_c"})``.
+    list of channel objects built from the four public primitives, which every method and
+    backend integrates without knowing the channel:
+
+    * :class:`cqplug.QuantumLindblad` ``(J, rate)``: ``rate D[J]`` for any d x d matrix J on Q
+      (or a stack of them, or a function of d returning one), e.g. amplitude damping;
+    * :class:`cqplug.ClassicalLindblad` ``(l, rate)``: ``rate D[l(z)]`` for l linear in z with
+      complex coefficients written with ``I``, e.g. ``"sqrt(m*omega/2)*(q + I*p/(m*omega))"``:
+      friction plus diffusion of C;
+    * :class:`cqplug.ClassicalDecoherence` ``(X, rate)`` and :class:`cqplug.QuantumDephasing`
+      ``(rate, coupling=a)``: the double commutators ``-rate [X, [X, rho]] = 2 rate D[X]`` of
+      C, and of Q in the span of the coupling operators.
+
+    ``D[J] rho = J rho J^+ - {J^+ J, rho}/2``; ``rate`` is the name of a model parameter (the
+    Lindblad primitives also take ``scale``, an expression of parameters multiplying it).
+    Raise :class:`cqplug.InvalidProblem` for bad options. Models name their channels by this
+    ``name`` with the options, e.g. ``("classical-decoherence", {"operator": "q", "rate":
+    "gamma_c"})``. Example::
+
+        def spontaneous_emission(rate):
+            \"\"\"The qubit decays: rate D[sigma_-].\"\"\"
+            return [cqplug.QuantumLindblad([[0, 0], [1, 0]], rate, name="sigma_-")]
+
+        @hookimpl
+        def cqplug_register_channels(register):
+            register("spontaneous-emission", spontaneous_emission)
     """
 
 

@@ -302,7 +302,8 @@ class ClassicalLindblad(Channel):
     def formula(self, model) -> str:
         A, B = self.parts(model)
         scale = "" if sp.sympify(self.scale) == 1 else f"({self.scale}) "
-        return f"{scale}{self.rate} D[{sp.simplify(A + sp.I * B)}] rho"
+        ell = self.expression if isinstance(self.expression, str) else sp.simplify(A + sp.I * B)
+        return f"{scale}{self.rate} D[{ell}] rho"
 
 
 @dataclass(frozen=True, eq=False)

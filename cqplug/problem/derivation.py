@@ -189,7 +189,7 @@ def render_text(d: Derivation) -> str:
     lines += [f"minimal {r}: {_text(v)} (the other rates fixed)" for r, v in d.minimal.items()]
     Ls = list(d.operators.values())
     lines += ["", "## Hybrid (partial-Wigner) master equation for W(z), a d x d matrix at each z",
-              "dW/dt = - sum_i (dz_i/dt)|_{H_C} dW/dz_i - i[H_Q + sum_a h_a(z) L_a, W]",
+              "dW/dt = - sum_i d/dz_i [(dz_i/dt)|_{H_C, f} W] - i[H_Q + sum_a h_a(z) L_a, W]",
               "        - sum_{i,a} D1[i,a] d/dz_i {L_a, W} + (1/2) sum_ij D2[i,j] d^2W/dz_i dz_j",
               "        + sum_ab D0[a,b] (L_a W L_b - {L_b L_a, W}/2)"
               + (" + sum_k r_k D[J_k] W" if d.quantum_channels else ""),
