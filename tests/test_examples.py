@@ -12,7 +12,8 @@ pytest.importorskip("qutip")
 pytest.importorskip("matplotlib")
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-SCRIPTS = ["mean_field_failure", "cq_trajectories", "page_geilker", "positivity_boundary", "mean_field_validity"]
+SCRIPTS = ["mean_field_failure", "cq_trajectories", "page_geilker", "positivity_boundary", "mean_field_validity",
+           "thermalisation"]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
