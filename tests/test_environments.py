@@ -344,3 +344,42 @@ def test_an_environment_plugin_installed_with_pip_runs_through_the_cli(tmp_path)
         assert run.returncode == 0, run.stderr
         assert_agrees(Result.load(out), reference)
         assert_power(Result.load(out), reference, fraction=0.02, names=["q2", "sz"])
+
+
+# -- the step, written once ------------------------------------------------------------------------
+@pytest.mark.unit
+def test_no_backend_names_a_channel():
+    """Environments reach the backends only through the compiled system: no backend file names a channel
+    kind or a channel primitive."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    names = [f'"{name}"' for name in get_registry().names("channels")]
+    names += ["ClassicalDecoherence", "QuantumDephasing", "ClassicalLindblad", "QuantumLindblad"]
+    files = [*root.glob("plugins/cqplug_cpu/*.py"), *root.glob("plugins/cqplug_jax/*.py"),
+             *root.glob("plugins/cqplug_julia/*.py"), *root.glob("julia/*.jl")]
+    assert len(files) > 10
+    found = {f"{path.name}: {name}" for path in files for name in names if name in path.read_text()}
+    assert not found
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("model, params, method, expected", [
+    ("toy", {}, "cq", dict(increments=1, bridge_splits=0, phase_increments=0, kraus=0)),
+    ("toy", {"gamma_q": 0.5}, "cq-ket", dict(increments=1, bridge_splits=0, phase_increments=1, kraus=0)),
+    ("two-oscillators", {}, "cq-ket", dict(increments=2, bridge_splits=2, phase_increments=2, kraus=0)),
+    (toy_in_environment, {}, "cq-ket", dict(increments=2, bridge_splits=0, phase_increments=1, kraus=1)),
+    (toy_in_environment, {}, "cq", dict(increments=2, bridge_splits=0, phase_increments=0, kraus=0)),
+])
+def test_the_step_plan_draws_what_the_unravelling_needs(model, params, method, expected):
+    """One Brownian increment per noise (the environment model's bath diffuses q as well as p: two);
+    bridge splits only for the palindrome (non-commuting couplings);
+    kets draw the excess-dephasing increments and, with quantum Lindblad channels, a Kraus uniform;
+    densities apply both inside the constant channel."""
+    from cqplug.system.step_plan import step_plan
+
+    problem = cqplug.Problem(model() if callable(model) else model, params)
+    plan = step_plan(compile_system(problem, get_registry().method(method)))
+    assert {k: getattr(plan.draws, k) for k in expected} == expected
+    noncommuting = (("measure", 0), ("measure", 1), ("dephase", 0), ("dephase", 1))
+    assert plan.palindrome == (() if problem.model.name != "two-oscillators" else noncommuting)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import BackendUnavailable, CQPlugError
+from ..system.step_plan import DIVERGENCE_BOUND
 
 BLOCK_SIZE = 512  # trajectories per seed block
 
@@ -58,7 +59,8 @@ class TrajectoryDiverged(CQPlugError):
 
     @classmethod
     def classical(cls, system) -> TrajectoryDiverged:
-        what = f"a trajectory's classical variables ({', '.join(system.z_names)}) ran away (not finite or > 1e100)"
+        what = (f"a trajectory's classical variables ({', '.join(system.z_names)}) ran away (not finite or > "
+                f"{DIVERGENCE_BOUND:g})")
         if system.linear_flow is not None:
             return cls("classical", f"{what}: the classical flow is integrated exactly, so the dynamics itself is "
                                     "unstable for these parameters; check them")

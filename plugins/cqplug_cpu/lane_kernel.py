@@ -24,6 +24,7 @@ import numpy as np
 
 from cqplug.system import quantum
 from cqplug.system.phase_space import PythonPrinter
+from cqplug.system.step_plan import DIVERGENCE_BOUND, NORM_TOLERANCE, SCHEDULE, step_plan
 
 from .constants import Constants, linear_combination
 
@@ -82,6 +83,7 @@ class Noise:
 
 
 HALF = {"fine": "half", "coarse": "fine"}  # the duration of half a step
+PATHS = {"f": "fine", "c": "coarse"}  # the code's path letters
 
 
 class LaneKernel:
@@ -96,6 +98,7 @@ class LaneKernel:
         self.k = Constants()
         self.printer = PythonPrinter()
         self.density = system.state == "density"
+        self.plan = step_plan(system)
         self._temp = 0
         self._prepare_constants()
         self._prepare_variant()
@@ -120,7 +123,7 @@ class LaneKernel:
         if s.commuting:
             self.l = k.matrix("lv", s.coupling_eigenvalues)
         self.durations = {"half": dt / 2, "fine": dt, "coarse": 2 * dt}
-        self.kraus_sampled = s.constant_channel == "kraus"
+        self.kraus_sampled = self.plan.constant_channel == "kraus"
         self.flow, self.propagator = {}, {}
         for name, tau in self.durations.items():
             if s.linear_flow is not None:
@@ -510,9 +513,7 @@ class LaneKernel:
         s, tau = self.system, self.tau[duration]
         half = HALF[duration]
         lines = [f"# B({duration}): half measurements, coupling unitary, half measurements (palindrome)"]
-        sequence = [("measure", j) for j in range(s.n_noise)]
-        if not self.density:
-            sequence += [("dephase", r) for r in range(s.n_dephasing)]
+        sequence = self.plan.palindrome
         for h, order in ((0, sequence), (1, sequence[::-1])):
             dY = [None] * s.n_noise
             for kind, index in order:
@@ -701,9 +702,9 @@ class LaneKernel:
             )
             lines.append(f"{out}[{kk}, l] = {f[kk]}*({trace})")
         norm = " + ".join(x[:d])
-        bounded = " and ".join(f"abs({v}) < 1e100" for v in z) or "True"
+        bounded = " and ".join(f"abs({v}) < {DIVERGENCE_BOUND!r}" for v in z) or "True"
         lines.append(f"bad_classical = bad_classical if {bounded} else 1.0")
-        lines.append(f"bad_quantum = bad_quantum if abs({norm} - 1.0) < 1e-6 else 1.0")
+        lines.append(f"bad_quantum = bad_quantum if abs({norm} - 1.0) < {NORM_TOLERANCE!r} else 1.0")
         return lines
 
     def record(self, ind, paths) -> None:
@@ -789,10 +790,9 @@ class LaneKernel:
         for p in paths:
             ind(f"Z{p} = np.empty(({s.n_z}, G))")
         self.emit_arrays(ind, paths)
-        m, r = s.n_noise, s.n_dephasing if not self.density else 0
-        branch = s.sampling == "branch" and m > 0
-        uniforms = (1 if s.commuting else 2 * m) if branch else 0
-        splits, phase_splits = (0, 0) if s.commuting else (m, r)
+        draws = self.plan.draws
+        m, r, uniforms = draws.increments, draws.phase_increments, draws.uniforms
+        splits, phase_splits = draws.bridge_splits, draws.phase_splits
         for name, size in (
             ("dW", m),
             ("dW1", m),
@@ -802,7 +802,7 @@ class LaneKernel:
             ("Wp", r),
             ("Wp1", r),
             ("XW", phase_splits),
-            ("UK", 1 if self.kraus_sampled else 0),
+            ("UK", draws.kraus),
         ):
             ind(f"{name} = np.zeros(({max(size, 1)}, G))")
         ind(f"V = np.empty(({s.n_observables}, G))")
@@ -826,16 +826,16 @@ class LaneKernel:
         pr = sv.nested()
         for half in (0, 1):
             pr(f"# fine step 2 pair + {half}: draw this step's noises (step-major)")
-            draws = [f"dW[{j}, l] = sqrt_dt*rng.standard_normal()" for j in range(m)]
-            draws += [f"XI[{j}, l] = rng.standard_normal()" for j in range(splits)]
-            draws += [f"U[{j}, l] = rng.random()" for j in range(uniforms)]
-            draws += [f"Wp[{q}, l] = sqrt_dt*rng.standard_normal()" for q in range(r)]
-            draws += [f"XW[{q}, l] = rng.standard_normal()" for q in range(phase_splits)]
-            draws += ["UK[0, l] = rng.random()"] if self.kraus_sampled else []
-            if draws:
+            lines = [f"dW[{j}, l] = sqrt_dt*rng.standard_normal()" for j in range(m)]
+            lines += [f"XI[{j}, l] = rng.standard_normal()" for j in range(splits)]
+            lines += [f"U[{j}, l] = rng.random()" for j in range(uniforms)]
+            lines += [f"Wp[{q}, l] = sqrt_dt*rng.standard_normal()" for q in range(r)]
+            lines += [f"XW[{q}, l] = rng.standard_normal()" for q in range(phase_splits)]
+            lines += ["UK[0, l] = rng.random()" for _ in range(draws.kraus)]
+            if lines:
                 pr("for l in range(G):")
                 draw = pr.nested()
-                for line in draws:
+                for line in lines:
                     draw(line)
             pr("last = pair == n_pairs - 1" if half == 1 else "last = False")
             self.emit_fine_step(pr, half)
@@ -916,11 +916,13 @@ class LaneKernel:
         if self.kraus_sampled:
             lane("uks = rng.random()")  # one Kraus draw shared by the fine and the coarse path
         for p in paths:
-            for line in self.load(p) + self.constant_step(p, "half" if p == "f" else "fine", "uks") + self.store(p):
+            start = SCHEDULE[PATHS[p]].start
+            for line in self.load(p) + self.constant_step(p, start, "uks") + self.store(p):
                 lane(line)
 
-    def _lane_step(self, pr, path, noise, duration, last_duration, other_duration) -> None:
+    def emit_step(self, pr, path, duration, last_duration, other_duration) -> None:
         """One lane loop: load, B(duration), A(last_duration if last else other_duration), store."""
+        noise = Noise(path, self.system.n_noise)
         pr("for l in range(G):")
         lane = pr.nested()
         for line in self.load(path) + self.coupled_step(path, noise, duration):
@@ -941,10 +943,13 @@ class LaneKernel:
             lane(line)
 
     def emit_fine_step(self, pr, half) -> None:
-        self._lane_step(pr, "f", Noise("f", self.system.n_noise), "fine", "half" if half else "fine", "fine")
+        """The fine path's step 2 pair + half; only the second of a pair can end the interval."""
+        fine = SCHEDULE["fine"]
+        self.emit_step(pr, "f", fine.coupled, fine.after_last if half else fine.after, fine.after)
 
     def emit_coarse_step(self, pr) -> None:
-        self._lane_step(pr, "c", Noise("c", self.system.n_noise), "coarse", "fine", "coarse")
+        coarse = SCHEDULE["coarse"]
+        self.emit_step(pr, "c", coarse.coupled, coarse.after_last, coarse.after)
 
 
 def _pick(kets: dict, cumulative: dict, components: int, i: int, part: int) -> str:

@@ -17,8 +17,9 @@ import numpy as np
 
 from cqplug.errors import BackendUnavailable
 from cqplug.system import quantum
+from cqplug.system.step_plan import DIVERGENCE_BOUND, NORM_TOLERANCE, SCHEDULE
 
-from .lane_kernel import LaneKernel, Noise
+from .lane_kernel import PATHS, LaneKernel, Noise
 
 STRAIGHT_SUMS_MAX_D = 8  # measured: written-out sums win up to d = 8, accumulated loops beyond
 
@@ -43,7 +44,7 @@ class LoopedKernel(LaneKernel):
         if not s.commuting:
             raise BackendUnavailable(f"backend 'cpu' integrates non-commuting couplings up to d = 4 (this model has "
                                      f"d = {s.d}); use backend 'jax' (pip install 'cqplug[jax]')")
-        if s.constant_channel == "kraus":
+        if self.plan.constant_channel == "kraus":
             raise BackendUnavailable(f"backend 'cpu' samples the Kraus operators of quantum Lindblad channels for kets "
                                      f"up to d = 4 (this model has d = {s.d}); use method 'cq', or backend 'jax'")
         c = s.measurement_eigenvalues
@@ -456,9 +457,9 @@ class LoopedKernel(LaneKernel):
     # -- hooks of the skeleton ------------------------------------------------------------
     def emit_start(self, sv, paths) -> None:
         for p in paths:
-            self.emit_constant(sv, p, "half" if p == "f" else "fine")
+            self.emit_constant(sv, p, SCHEDULE[PATHS[p]].start)
 
-    def _step(self, pr, path, duration, last_duration, other_duration) -> None:
+    def emit_step(self, pr, path, duration, last_duration, other_duration) -> None:
         self.emit_coupled(pr, path, Noise(path, self.system.n_noise), duration)
         if last_duration == other_duration:
             self.emit_constant(pr, path, other_duration)
@@ -467,12 +468,6 @@ class LoopedKernel(LaneKernel):
         self.emit_constant(pr.nested(), path, last_duration)
         pr("else:")
         self.emit_constant(pr.nested(), path, other_duration)
-
-    def emit_fine_step(self, pr, half) -> None:
-        self._step(pr, "f", "fine", "half" if half else "fine", "fine")
-
-    def emit_coarse_step(self, pr) -> None:
-        self._step(pr, "c", "coarse", "fine", "coarse")
 
     def record_values(self, ind, paths) -> None:
         s = self.system
@@ -524,6 +519,6 @@ class LoopedKernel(LaneKernel):
             for kk in range(K):
                 value = f"{f[kk]}*OBS[{kk}, l]"
                 lane(f"{out}[{kk}, l] = {value}" if p == "f" else f"{out}[{kk}, l] = {value} - V[{kk}, l]")
-            bounded = " and ".join(f"abs({v}) < 1e100" for v in z) or "True"
+            bounded = " and ".join(f"abs({v}) < {DIVERGENCE_BOUND!r}" for v in z) or "True"
             lane(f"bad_classical = bad_classical if {bounded} else 1.0")
-            lane("bad_quantum = bad_quantum if abs(TRC[l] - 1.0) < 1e-6 else 1.0")
+            lane(f"bad_quantum = bad_quantum if abs(TRC[l] - 1.0) < {NORM_TOLERANCE!r} else 1.0")

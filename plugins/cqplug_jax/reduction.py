@@ -13,9 +13,9 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from cqplug.solving.backend import BLOCK_SIZE as BLOCK
+from cqplug.system.step_plan import DIVERGENCE_BOUND
 
 HIST_CELLS = 64  # compiled histogram width (bins + 2 cells used); more bins recompile with a wider one
-DIVERGED = 1e100  # |z| beyond this (or not finite) counts as a runaway trajectory
 
 
 def histogram_cells(bins: int) -> int:
@@ -55,7 +55,7 @@ def block_statistics(values, coarse, z, counts, low, width, bins, cells: int, st
     counts_flat = jnp.zeros(n_blocks * variables * cells, jnp.int32).at[cell.ravel()].add(
         jnp.broadcast_to(mask, cell.shape).astype(jnp.int32).ravel())
     out["hist"] = counts_flat.reshape(n_blocks, variables, cells)
-    out["bad_z"] = jnp.any(mask & ~jnp.all(jnp.abs(zz) <= DIVERGED, axis=0), axis=-1)
+    out["bad_z"] = jnp.any(mask & ~jnp.all(jnp.abs(zz) <= DIVERGENCE_BOUND, axis=0), axis=-1)
     out["bad_q"] = jnp.any(mask & ~jnp.all(jnp.isfinite(f), axis=0), axis=-1)
     out["paths"], out["path_z"] = values[:, :BLOCK].T, z[:, :BLOCK].T
     return out

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from cqplug.solving.backend import BLOCK_SIZE as BLOCK
+from cqplug.system.step_plan import DURATIONS, SCHEDULE, step_plan
 
 from .reduction import block_statistics
 
@@ -31,15 +32,15 @@ class Structure:
         self.state, self.commuting, self.channel = system.state, system.commuting, system.constant_channel
         self.sampling, self.step_error = system.sampling, system.step_error
         self.linear = system.linear_flow is not None
-        dephasing = system.n_dephasing if system.state == "ket" else 0  # densities: inside the constant channel
-        self.sizes = (system.n_z, system.n_noise, system.n_couplings, system.d, dephasing, system.n_observables,
-                      system.saves)
+        self.plan = step_plan(system)
+        self.sizes = (system.n_z, system.n_noise, system.n_couplings, system.d, self.plan.draws.phase_increments,
+                      system.n_observables, system.saves)
         self.residual = bool((system.residual_force != 0).any())
         self.source = functions_source
 
     def key(self) -> tuple:
         return ("cq", self.state, self.commuting, self.channel, self.sampling, self.step_error, self.linear,
-                self.sizes, self.residual, self.source)
+                self.sizes, self.residual, self.source, self.plan)
 
     def build(self, cells: int):
         return make_simulate(self, printed_functions(self.source), cells)
@@ -68,6 +69,8 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
     seed block the statistics of :func:`.reduction.block_statistics` (arrays (saves, blocks, ...)),
     for 512 trajectories per key; ``functions`` are the printed phase-space functions."""
     nz, m, nL, d, r, K, saves = structure.sizes  # r: the ket's excess-dephasing noises
+    at = {path: {what: DURATIONS.index(getattr(schedule, what)) for what in ("start", "coupled", "after", "after_last")}
+          for path, schedule in SCHEDULE.items()}  # the index of each operation's tau in c["tau"]
     ket = structure.state == "ket"
     hamilton, couplings, observables = functions["hamilton"], functions["couplings"], functions["observables"]
 
@@ -163,7 +166,7 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
         """The palindrome: half measurements in their eigenbases, coupling unitary, halves reversed."""
         z, q = state
         half = 0.5 * tau
-        order = [("measure", j) for j in range(m)] + [("dephase", k) for k in range(r)]
+        order = structure.plan.palindrome
 
         def measure(q, j, noise, u):
             V, cj = c["V"][j], c["cgen"][j][None, :]
@@ -197,16 +200,17 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
 
     def draws(c, keys, step):
         """One fine step's numbers: dW ~ N(0, dt) (m, N), uniforms, ket phase increments, bridge splits."""
-        width = m + r + (0 if structure.commuting else m + r)
+        numbers = structure.plan.draws
+        width = numbers.increments + numbers.phase_increments + numbers.bridge_splits + numbers.phase_splits
         xs = draw(jax.random.normal, keys, 2 * step, max(width, 1))
         dW, w, split = c["sqrt_dt"] * xs[:m], c["sqrt_dt"] * xs[m:m + r], xs[m + r:]
-        count = (1 if structure.commuting else 2 * m) if structure.sampling == "branch" and m else 0
+        count = numbers.uniforms
         u = draw(jax.random.uniform, keys, 2 * step + 1, count) if count else jnp.zeros((max(1, 2 * m), xs.shape[1]))
         return dW, u, w, split
 
     def kraus_uniform(keys, index):
         """The uniform that picks a Kraus operator (kets with quantum Lindblad channels), else None."""
-        return draw(jax.random.uniform, keys, index, 1)[0] if structure.channel == "kraus" else None
+        return draw(jax.random.uniform, keys, index, 1)[0] if structure.plan.draws.kraus else None
 
     def coupled(c, state, dW, u_pair, w, tau, halves, phase_halves):
         if structure.commuting:
@@ -243,15 +247,16 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
                 halves = (0.5 * dW + s * split[:m], 0.5 * dW - s * split[:m])
                 phase_halves = (0.5 * w + s * split[m:], 0.5 * w - s * split[m:])
             u_pair = (u, u) if structure.commuting else (u[:m], u[m:])
-            state = coupled(c, state, dW, u_pair, w, c["tau"][1], halves, phase_halves)
+            state = coupled(c, state, dW, u_pair, w, c["tau"][at["fine"]["coupled"]], halves, phase_halves)
             uk = kraus_uniform(kraus_keys, step)
-            return constant(c, state, 0 if last else 1, uk), (dW, u, w, uk)
+            return constant(c, state, at["fine"]["after_last" if last else "after"], uk), (dW, u, w, uk)
 
         def coarse_step(state, first, second, last):
             u_pair = (first[1], second[1]) if structure.commuting else (first[1][:m], second[1][:m])
-            state = coupled(c, state, first[0] + second[0], u_pair, first[2] + second[2], c["tau"][2],
+            tau = c["tau"][at["coarse"]["coupled"]]
+            state = coupled(c, state, first[0] + second[0], u_pair, first[2] + second[2], tau,
                             (first[0], second[0]), (first[2], second[2]))
-            return constant(c, state, 1 if last else 2, second[3])
+            return constant(c, state, at["coarse"]["after_last" if last else "after"], second[3])
 
         def pair(states, base, index, last):
             fine, coarse = states
@@ -265,7 +270,8 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
             base = (s - 1) * 2 * c["pairs"]
             fine, coarse = states
             uk = kraus_uniform(kraus_keys, -s)
-            states = (constant(c, fine, 0, uk), constant(c, coarse, 1, uk) if structure.step_error else coarse)
+            states = (constant(c, fine, at["fine"]["start"], uk),
+                      constant(c, coarse, at["coarse"]["start"], uk) if structure.step_error else coarse)
             states = lax.fori_loop(0, c["pairs"] - 1, lambda i, st: pair(st, base, i, False), states)
             fine, coarse = pair(states, base, c["pairs"] - 1, True)
             return (fine, coarse), statistics(fine, coarse)
