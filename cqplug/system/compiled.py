@@ -41,6 +41,8 @@ A(dt/2) B(dt) A(dt/2) of two exactly solvable parts:
 
 Every trajectory is also integrated on the coarse grid 2 dt with the same Brownian increments
 (summed in pairs; ``step_error``): the difference of the two estimates measures the step error.
+The order of the operations, each path's durations, the numbers a step draws and their pairing
+between the grids are written once, in :mod:`cqplug.system.step_plan`, which the backends translate.
 """
 
 from __future__ import annotations
