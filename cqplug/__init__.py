@@ -15,13 +15,15 @@ imported on first use, so ``import cqplug`` (and registering a plugin) stays che
 
 import importlib
 
+from .deprecation import install_module_aliases
 from .hookspecs import hookimpl
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
+install_module_aliases()  # cqplug 0.1's module paths (cqplug.plugins, cqplug.codegen, ...), with a warning
 
 _EXPORTS = {
     "BackendUnavailable": ".errors", "CQPlugError": ".errors", "InvalidProblem": ".errors",
-    "PositivityViolation": ".errors", "UnknownName": ".errors", "RunFailed": ".errors",
+    "PositivityViolation": ".errors", "UnknownName": ".errors", "RunFailed": ".errors", "PluginFailed": ".errors",
     "Model": ".model", "Observable": ".model", "Parameter": ".model", "pauli_matrices": ".model",
     "ClassicalDecoherence": ".model", "QuantumDephasing": ".model", "ClassicalLindblad": ".model",
     "QuantumLindblad": ".model", "GaussianState": ".model",

@@ -24,6 +24,10 @@ class UnknownName(CQPlugError, LookupError):
         return str(self.args[0])
 
 
+class PluginFailed(CQPlugError, RuntimeError):
+    """A plugin's factory raised: the message names the plugin, its distribution and the exception."""
+
+
 class BackendUnavailable(CQPlugError, RuntimeError):
     """The requested backend cannot run here (missing optional dependency, no Julia, ...)."""
 

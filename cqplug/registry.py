@@ -13,6 +13,8 @@ silently change what a name means:
 * A plugin that fails to import, implements a hook that does not exist (a misspelling such as
   ``cqplug_register_model``), or defines a ``cqplug_register_*`` function without
   ``@hookimpl`` is listed with the reason; everything else keeps working.
+* A factory that raises when it is used is reported in one line naming the plugin, its
+  distribution and the exception (:class:`~cqplug.errors.PluginFailed`; the CLI exits with 2).
 
 Names and one-line summaries have one source: the registered name and the first line of the
 factory's docstring.
@@ -21,12 +23,13 @@ factory's docstring.
 from __future__ import annotations
 
 import importlib.metadata
+import inspect
 from dataclasses import dataclass, field
 
 import pluggy
 
 from . import hookspecs
-from .errors import UnknownName
+from .errors import CQPlugError, InvalidProblem, PluginFailed, UnknownName
 
 ENTRY_POINT_GROUP = "cqplug"
 BUILTIN_DISTRIBUTION = "cqplug"
@@ -75,8 +78,24 @@ class Registry:
                               "(see `cqplug list`; a plugin that failed to load is listed there)") from None
 
     def create(self, kind: str, name: str, **options):
-        """Call the factory registered under ``name``."""
-        return self.get(kind, name).factory(**options)
+        """Call the factory registered under ``name``. Options it does not take are bad input
+        (InvalidProblem); anything else it raises is the plugin's failure, reported in one line
+        naming the plugin, its distribution and the exception (PluginFailed; the original is its
+        ``__cause__``, which ``cqplug --debug`` prints)."""
+        entry = self.get(kind, name)
+        try:
+            inspect.signature(entry.factory).bind(**options)
+        except TypeError as exc:
+            raise InvalidProblem(f"{kind[:-1]} {name!r}: {exc}") from None
+        except ValueError:  # no signature to inspect (a builtin): the call itself will tell
+            pass
+        try:
+            return entry.factory(**options)
+        except CQPlugError:
+            raise
+        except Exception as exc:
+            raise PluginFailed(f"the {kind[:-1]} {name!r} of plugin {entry.plugin!r} ({entry.distribution}) failed: "
+                               f"{type(exc).__name__}: {exc} (cqplug --debug shows the traceback)") from exc
 
     def model(self, name: str):
         return self.create("models", name)

@@ -95,3 +95,31 @@ def test_new_plugin_never_overwrites(tmp_path):
     (tmp_path / "cqplug-mine").mkdir()
     made = _cqplug(os.environ, "new-plugin", "mine", "--directory", str(tmp_path))
     assert made.returncode == 2 and "already exists" in made.stderr
+
+
+LEGACY = ROOT / "tests" / "plugins" / "cqplug-legacy"
+
+
+@pytest.mark.parametrize("model, trajectories, names", [
+    ("legacy-momentum", 200_000, ["x", "k", "sz", "ksx"]), ("legacy-qutrit", 200_000, ["q2", "Sz2"])])
+def test_a_plugin_written_for_cqplug_0_1_runs_with_one_warning_per_old_spelling(model, trajectories, names, tmp_path):
+    """tests/plugins/cqplug-legacy is a plugin as a 0.1 user wrote it: the channel "position-decoherence",
+    coherent_state(q0, p0, m, omega) positional, ``from cqplug.channels import ...``. Installed with pip it
+    runs through the CLI, agrees with the exact reference, and each old spelling prints one deprecation line."""
+    pytest.importorskip("qutip")
+    env = _pip_install(LEGACY, tmp_path / "site")
+    common = ["--t-final", "2", "--save-dt", "0.25", "--quiet"]
+    run = _cqplug(env, "run", model, *common, "-n", str(trajectories), "--seed", "8", "-o", str(tmp_path / "cq.json"),
+                  "--reference")
+    assert run.returncode == 0, run.stderr
+    deprecations = [line for line in run.stderr.splitlines() if line.startswith("cqplug: deprecated:")]
+    assert len(deprecations) == 2, run.stderr
+    assert any("'position-decoherence'" in line and "'classical-decoherence'" in line and "0.4.0" in line
+               for line in deprecations)
+    assert any("module cqplug.channels" in line and "cqplug.model.channels" in line for line in deprecations)
+    result = Result.load(tmp_path / "cq.json")
+    exact = result.reference
+    for name in names:
+        z = (result.mean(name)[1:] - exact[name][1:]) / result.stderr(name)[1:]
+        assert np.abs(z).max() < 4.5, f"{name}: max |z| {np.abs(z).max():.1f}"
+    assert 0.02 * np.ptp(exact[names[-1]]) > 4 * result.stderr(names[-1]).max()

@@ -5,10 +5,12 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
-from cqplug.errors import UnknownName
-from cqplug.registry import build_registry
+from cqplug import hookimpl
+from cqplug.errors import InvalidProblem, UnknownName
+from cqplug.registry import build_registry, get_registry
 
 DEMO = '''
 """A third-party plugin: a model of its own, and an attempt at a built-in's name."""
@@ -242,3 +244,56 @@ def test_registries_built_after_use_still_register_factories():
             assert callable(second.get(kind, name).factory) and not isinstance(
                 second.get(kind, name).factory, type(sys)
             ), (kind, name)
+
+
+class _Raising:
+    """A plugin whose model factory fails the way an outdated plugin does (ImportError of a name)."""
+
+    @staticmethod
+    def broken():
+        """A model whose factory raises."""
+        from cqplug import NoSuchName  # noqa: F401
+
+    @hookimpl
+    def cqplug_register_models(self, register):
+        register("broken-model", self.broken)
+
+
+@pytest.mark.unit
+def test_a_factory_that_raises_is_one_line_naming_the_plugin(monkeypatch, cli):
+    """Exit status 2 and one line (plugin, distribution, factory, exception); --debug adds the traceback."""
+    import cqplug.registry as registry_module
+
+    registry = build_registry(extra_plugins=[("raising", _Raising())])
+    monkeypatch.setattr(registry_module, "_registry", registry)
+    run = cli("run", "broken-model", "-n", "10")
+    assert run.code == 2
+    assert run.err.count("\n") == 1 and "plugin 'raising' ((registered in code))" in run.err
+    assert "model 'broken-model'" in run.err and "ImportError" in run.err and "NoSuchName" in run.err
+    debug = cli("--debug", "run", "broken-model", "-n", "10")
+    assert debug.code == 2 and "Traceback" in debug.err and debug.err.count("NoSuchName") >= 2
+
+
+@pytest.mark.unit
+def test_bad_factory_options_are_bad_input_not_a_plugin_failure():
+    with pytest.raises(InvalidProblem, match="channel 'amplitude-damping'.*unexpected keyword argument 'temperature'"):
+        get_registry().channel("amplitude-damping", rate="r", temperature=1.0)
+
+
+@pytest.mark.unit
+def test_deprecated_channel_name_and_coherent_state_signature_of_0_1(cli):
+    """0.1's "position-decoherence" is an alias of "classical-decoherence" with one DeprecationWarning;
+    coherent_state(q0, p0, m, omega) takes m and omega positionally again, and still requires them."""
+    import cqplug
+    from cqplug import deprecation
+
+    deprecation._warned.discard("the name 'position-decoherence'")
+    with pytest.warns(DeprecationWarning, match="'position-decoherence' is deprecated.*removed in 0.4.0.*"
+                                                 "'classical-decoherence'"):
+        (old,) = get_registry().channel("position-decoherence", operator="q", rate="gamma_c")
+    (new,) = get_registry().channel("classical-decoherence", operator="q", rate="gamma_c")
+    assert old == new
+    state = cqplug.coherent_state(1.0, -0.5, 2.0, 3.0)
+    np.testing.assert_allclose(state.covariance, np.diag([1 / 12, 3.0]))
+    with pytest.raises(InvalidProblem, match="give the oscillator's mass m and angular frequency omega"):
+        cqplug.coherent_state(1.0, 0.0)

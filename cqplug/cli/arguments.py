@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="cqplug", description="Exact classical-quantum dynamics (hbar = 1; times in the model's "
                                                "units).", formatter_class=_Formatter)
     parser.add_argument("--version", action="version", version=f"cqplug {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an error, also print the Python traceback (e.g. of a plugin that failed)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     sub.add_parser("list", help="list models, channels, methods and backends, and plugins that failed to load")

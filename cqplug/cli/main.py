@@ -10,15 +10,21 @@
     cqplug plot RESULT.json [--observables q,sz] [--output FILE.png] [--reference EXACT.json]
     cqplug new-plugin NAME [--directory DIR]
 
-Exit status: 0 success; 2 bad input (one line on stderr, nothing written) or a failed step after
+``cqplug --debug ...`` adds the Python traceback to an error's one line. Deprecated spellings (a
+channel name or module path of an earlier cqplug, used by a plugin) work and print one line each.
+
+Exit status: 0 success; 2 bad input (one line on stderr, nothing written), a plugin that failed, or a failed step after
 the run (the run's result kept); 1 a run that failed part-way (the finished part saved, marked
 partial); 130 Ctrl-C and 143 SIGTERM (the finished part kept and saved, marked partial).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import traceback
+import warnings
 
 from ..errors import CQPlugError, RunFailed
 from ..solving.interrupts import Terminated, terminate_as_interrupt
@@ -60,6 +66,26 @@ def _plugin_help(parser, argv) -> None:
     subparsers.choices[argv[0]].epilog = "\n".join(lines)
 
 
+@contextlib.contextmanager
+def _deprecations_shown():
+    """cqplug's deprecation warnings (each once per run) as one line on stderr: Python hides
+    DeprecationWarning outside __main__, and a plugin author should see them."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"cqplug: deprecated: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("always", message=r".* is deprecated since cqplug", category=DeprecationWarning)
+        warnings.showwarning = show
+        yield
+
+
+def _report(exc: CQPlugError, debug: bool) -> None:
+    print(f"cqplug: error: {exc}", file=sys.stderr)
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
@@ -67,13 +93,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     out = sys.stdout
     try:
-        with terminate_as_interrupt():
+        with terminate_as_interrupt(), _deprecations_shown():
             return COMMANDS[args.command](args, out)
     except RunFailed as exc:
-        print(f"cqplug: error: {exc}", file=sys.stderr)
+        _report(exc, args.debug)
         return 1
     except CQPlugError as exc:
-        print(f"cqplug: error: {exc}", file=sys.stderr)
+        _report(exc, args.debug)
         return 2
     except KeyboardInterrupt as exc:
         by = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"

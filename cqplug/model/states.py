@@ -67,14 +67,19 @@ class GaussianState:
         return V * np.sqrt(np.clip(w, 0.0, None))
 
 
-def coherent_state(q0: float = 0.0, p0: float = 0.0, *, m: float, omega: float) -> GaussianState:
+def coherent_state(q0: float = 0.0, p0: float = 0.0, m: float | None = None, omega: float | None = None
+                   ) -> GaussianState:
     """Coherent state of an oscillator of mass ``m`` and angular frequency ``omega`` centred at
     (q0, p0): Var q = 1/(2 m omega), Var p = m omega / 2 (hbar = 1).
 
-    ``m`` and ``omega`` are required: the width of the state is that of the ground state of
-    *your* oscillator, and a silent m = omega = 1 would give the wrong initial state for any
-    other (which the exact reference, started from the same state, could not reveal).
+    ``m`` and ``omega`` are required (by keyword or, as in cqplug 0.1, positionally): the width of
+    the state is that of the ground state of *your* oscillator, and a silent m = omega = 1 would
+    give the wrong initial state for any other (which the exact reference, started from the same
+    state, could not reveal).
     """
+    if m is None or omega is None:
+        raise InvalidProblem("coherent_state(q0, p0, m, omega): give the oscillator's mass m and angular frequency "
+                             "omega (its ground state sets the width), e.g. coherent_state(q0, p0, m=1.0, omega=1.0)")
     if not (m > 0 and omega > 0):
         raise InvalidProblem(f"coherent state needs m > 0 and omega > 0 (got m={m}, omega={omega})")
     return GaussianState([q0, p0], np.diag([1.0 / (2 * m * omega), m * omega / 2]))

@@ -133,8 +133,8 @@ def _resolve_channels(model, params: dict, registry, given=None) -> list:
             registry = get_registry()
         try:
             made = registry.channel(kind, **dict(options))
-        except TypeError as exc:
-            raise InvalidProblem(f"channel {kind!r} of model {model.name!r}: {exc}") from None
+        except InvalidProblem as exc:
+            raise InvalidProblem(f"model {model.name!r}: {exc}") from None
         channels.extend(made)
     for ch in channels:
         if ch.rate not in params:

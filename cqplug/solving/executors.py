@@ -126,7 +126,9 @@ class DaskExecutor:
         self.client()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, value, trace):
+        if kind is not None:  # interrupted or failed, whenever (starting the cluster included): what the
+            _silence_dask()  # scheduler, workers and futures say while they are torn down is noise, to the end
         self.close()
         return False
 
@@ -137,14 +139,19 @@ class DaskExecutor:
             from distributed import Client, LocalCluster
         except ImportError:
             raise CQPlugError('the dask executor needs Dask: pip install "cqplug[dask]"') from None
+        _drop_cancellation_noise()
         if isinstance(self.scheduler, Client):
             return self.scheduler
         if self.scheduler is None:
             # no dashboard; its HTTP server (which distributed starts anyway) on a free port
-            self._cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
-                                         processes=True, dashboard_address=None,
-                                         scheduler_kwargs={"dashboard_address": ":0"})
-            self._client = Client(self._cluster)
+            try:
+                self._cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
+                                             processes=True, dashboard_address=None,
+                                             scheduler_kwargs={"dashboard_address": ":0"})
+                self._client = Client(self._cluster)
+            except BaseException:  # Ctrl-C while the cluster starts: its half-started tasks must not shout
+                _silence_dask()
+                raise
         else:
             try:
                 self._client = Client(self.scheduler, timeout="10s")
@@ -188,7 +195,33 @@ def _identity(x):
     return x
 
 
-_DASK_LOGGERS = ("distributed", "tornado", "asyncio")
+# "concurrent.futures" logs a callback's failure, e.g. distributed copying a result into a future that
+# was cancelled (InvalidStateError: CANCELLED) while a Ctrl-C tears the run down
+_DASK_LOGGERS = ("distributed", "tornado", "asyncio", "concurrent.futures")
+
+
+class _CancellationNoise(logging.Filter):
+    """Drops the tracebacks of futures cancelled on purpose: a run that stops early (Ctrl-C, a failed
+    chunk, a target reached) cancels its queued chunks, and distributed's bridge to concurrent futures
+    then logs FutureCancelledError / InvalidStateError: CANCELLED through tornado, asyncio or
+    concurrent.futures. Anything else they log still shows."""
+
+    NOISE = {"FutureCancelledError", "CancelledError", "InvalidStateError"}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return exc is None or type(exc).__name__ not in self.NOISE
+
+
+_CANCELLATION_NOISE = _CancellationNoise()
+
+
+def _drop_cancellation_noise() -> None:
+    """Install the filter on the loggers where those records originate (idempotent)."""
+    for name in ("tornado.application", "asyncio", "concurrent.futures"):
+        logger = logging.getLogger(name)
+        if _CANCELLATION_NOISE not in logger.filters:
+            logger.addFilter(_CANCELLATION_NOISE)
 
 
 def _silence_dask() -> None:

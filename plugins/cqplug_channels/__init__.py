@@ -17,10 +17,13 @@ Lindblad channels (``rate D[J]``, ``D[J] rho = J rho J^+ - {J^+ J, rho}/2``):
   rate (x_i - x_k)^2 / 2;
 * ``depolarizing`` {rate}: ``rate (1/d - rho)``, relaxation to the maximally mixed state at ``rate``.
 
+``position-decoherence`` (cqplug 0.1) is a deprecated alias of ``classical-decoherence``.
+
 ``rate`` is a parameter name; n_thermal, temperature, m and omega are numbers or expressions of the
 model's parameters.
 """
 
+from cqplug.deprecation import deprecated_alias
 from cqplug.hookspecs import hookimpl
 
 
@@ -144,6 +147,8 @@ def _plus_one(n):
 @hookimpl
 def cqplug_register_channels(register):
     register("classical-decoherence", classical_decoherence)
+    register("position-decoherence", deprecated_alias("position-decoherence", "classical-decoherence",
+                                                      classical_decoherence))
     register("coupling-dephasing", coupling_dephasing)
     register("amplitude-damping", amplitude_damping)
     register("thermal-oscillator", thermal_oscillator)
