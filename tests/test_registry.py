@@ -297,3 +297,16 @@ def test_deprecated_channel_name_and_coherent_state_signature_of_0_1(cli):
     np.testing.assert_allclose(state.covariance, np.diag([1 / 12, 3.0]))
     with pytest.raises(InvalidProblem, match="give the oscillator's mass m and angular frequency omega"):
         cqplug.coherent_state(1.0, 0.0)
+
+
+@pytest.mark.unit
+def test_solve_takes_the_registry_positionally_as_in_0_1_with_a_warning():
+    import cqplug
+    from cqplug import deprecation
+
+    problem = cqplug.Problem("toy", t_final=0.5, save_dt=0.25)
+    deprecation._warned.clear()
+    with pytest.warns(DeprecationWarning, match="registry positional.*removed in 0.4.0.*registry="):
+        result = cqplug.solve(problem, "mean-field", "cpu", get_registry(), trajectories=64, seed=1, progress=False)
+    again = cqplug.solve(problem, "mean-field", "cpu", registry=get_registry(), trajectories=64, seed=1, progress=False)
+    np.testing.assert_array_equal(result.mean("q2"), again.mean("q2"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ..deprecation import deprecated
 from ..errors import CQPlugError, PositivityViolation
 from ..registry import get_registry
 from ..results.assembly import ensemble_result
@@ -30,15 +31,21 @@ def resolve_method(method, registry) -> tuple:
     raise CQPlugError(f"method must be a registered name or a method object, got {type(method).__name__}")
 
 
-def solve(problem, method="cq", backend: str | None = None, *, registry=None, **options):
+def solve(problem, method="cq", backend: str | None = None, *legacy, registry=None, **options):
     """Solve ``problem`` with a registered method ("cq", "cq-ket", "mean-field", "lindblad", ...).
 
     ``backend`` names the integrator for trajectory methods (default "cpu"). ``options`` are the
     shared options of :class:`cqplug.solving.options.SolveOptions` (trajectories, seed, dt,
     step_error, extrapolate, target_stderr, target_error, workers, executor, bins, ...) and the
     options the method or the backend declares (lindblad: truncation, tolerance; julia: solver).
-    ``registry`` (default: the plugins installed) is where names are looked up.
+    ``registry`` (default: the plugins installed) is where names are looked up (keyword only; passing
+    it fourth, positionally, as cqplug 0.1 allowed, is deprecated).
     """
+    if legacy:
+        if len(legacy) > 1 or registry is not None:
+            raise TypeError("solve() takes at most 3 positional arguments (problem, method, backend)")
+        deprecated("solve(problem, method, backend, registry) with the registry positional", "registry=...")
+        registry = legacy[0]
     registry = registry or get_registry()
     method_name, method_obj = resolve_method(method, registry)
     if method_obj.needs_valid_cq and not problem.tradeoff.valid:
@@ -54,7 +61,7 @@ def solve(problem, method="cq", backend: str | None = None, *, registry=None, **
     entry = registry.get("backends", backend_name)
     shared, _, backend_options = split_options(options, None, getattr(entry.factory, "Options", None), method_name,
                                                backend_name)
-    engine = entry.factory(**(dataclasses.asdict(backend_options) if backend_options else {}))
+    engine = registry.backend(backend_name, **(dataclasses.asdict(backend_options) if backend_options else {}))
     engine.check_available()
     engine.require_state(method_obj.state, backend_name)
     if shared.target_error is not None:  # compiles one system per level itself
