@@ -216,12 +216,14 @@ def test_bath_diffusion_counts_toward_the_trade_off_and_quantum_channels_do_not(
 
 
 @pytest.mark.unit
-def test_ket_kraus_sampling_beyond_the_unrolled_kernel_is_refused_with_the_way_out():
-    problem = cqplug.Problem(qubit_chain(3, lam=0.6), {"gamma_q": 0.6**2 / 4 * 1.5},
-                             channels=[*cqplug.Problem(qubit_chain(3)).channels,
-                                       cqplug.QuantumLindblad(np.eye(8, k=-1), "gamma_c", name="lowering")])
-    with pytest.raises(BackendUnavailable, match="use method 'cq'"):
-        cqplug.solve(problem, "cq-ket", trajectories=64, progress=False)
+def test_the_standard_form_refuses_kets_with_quantum_lindblad_channels_naming_the_way_out():
+    """Generic SDE solvers (julia, jax's diffrax) integrate a diffusion; the Kraus sampling of the
+    split step is not one: refused before any work, naming cq and the split-step backends."""
+    from cqplug.system.standard_form import standard_form
+
+    system = compile_system(cqplug.Problem(toy_in_environment()), get_registry().method("cq-ket"))
+    with pytest.raises(BackendUnavailable, match="use method 'cq', or a split-step backend"):
+        standard_form(system)
 
 
 # -- Monte Carlo against exact answers ------------------------------------------------------------
@@ -300,16 +302,18 @@ def with_jump(model, J, rate, **params):
 
 
 @pytest.mark.statistical
-@pytest.mark.parametrize("d, trajectories", [(3, 1_800_000), (8, 30_000)])
-def test_a_non_hermitian_operator_outside_the_couplings_is_exact(d, trajectories):
+@pytest.mark.parametrize("d, method, trajectories", [(3, "cq", 1_800_000), (3, "cq-ket", 2_700_000),
+                                                     (8, "cq", 30_000), (8, "cq-ket", 60_000)])
+def test_a_non_hermitian_operator_outside_the_couplings_is_exact(d, method, trajectories):
     """A random complex J (neither Hermitian nor related to the couplings) on a spin-1 (d = 3, unrolled
-    kernel) and on a three-qubit chain (d = 8, looped kernel with the full superoperator)."""
+    kernel) and on a three-qubit chain (d = 8, looped kernel: the full superoperator for densities, the
+    Kraus operators for kets)."""
     rng = np.random.default_rng(d)
     J = (rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))) / d
     problem = with_jump(spin_one(), J, "a") if d == 3 else \
         with_jump(qubit_chain(3, lam=0.6), J, "gamma_c", gamma_q=0.6**2 / 4 * 1.5)
     exact = reference(f"jump d={d}", problem)
-    result = cqplug.solve(problem, "cq", trajectories=trajectories, seed=29, progress=False)
+    result = cqplug.solve(problem, method, trajectories=trajectories, seed=29, progress=False)
     if d == 3:
         assert_power(result, exact, names=["Sx", "Sz2", "qSz"])
     assert_agrees(result, exact)

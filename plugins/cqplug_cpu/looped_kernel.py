@@ -44,9 +44,6 @@ class LoopedKernel(LaneKernel):
         if not s.commuting:
             raise BackendUnavailable(f"backend 'cpu' integrates non-commuting couplings up to d = 4 (this model has "
                                      f"d = {s.d}); use backend 'jax' (pip install 'cqplug[jax]')")
-        if self.plan.constant_channel == "kraus":
-            raise BackendUnavailable(f"backend 'cpu' samples the Kraus operators of quantum Lindblad channels for kets "
-                                     f"up to d = 4 (this model has d = {s.d}); use method 'cq', or backend 'jax'")
         c = s.measurement_eigenvalues
         self.cmA = k.array("cmA", c)
         self.pair_list = [(j, jj) for j in range(s.n_noise) for jj in range(j, s.n_noise)]
@@ -63,6 +60,13 @@ class LoopedKernel(LaneKernel):
             parts = (k.array(f"UR{name[0]}", U.real), k.array(f"UI{name[0]}", U.imag))
             gamma = k.array(f"GAM{name[0]}", s.dephasing_factors(tau / 2)) if self.density else None
             self.unitary[name] = parts + (gamma,)
+        self.kraus = {}
+        if self.plan.constant_channel == "kraus":  # padded with zero operators to one count (never drawn)
+            sets = {name: s.kraus_operators(tau) for name, tau in self.durations.items()}
+            self.kraus_count = max(len(K) for K in sets.values())
+            for name, K in sets.items():
+                K = np.concatenate([K, np.zeros((self.kraus_count - len(K), s.d, s.d))])
+                self.kraus[name] = (k.array(f"KR{name[0]}", K.real), k.array(f"KI{name[0]}", K.imag))
         self.superoperator = {}
         if self.density and s.constant_channel == "superoperator":  # quantum Lindblad channels: exact map
             for name, tau in self.durations.items():
@@ -96,8 +100,12 @@ class LoopedKernel(LaneKernel):
                   "OBS": (s.n_observables,)}
         for name, shape in shapes.items():
             ind(f"{name} = np.zeros(({', '.join(map(str, shape))}, GP))")
-        for name in ("AM", "TRC", "CUM", "DONE"):
+        for name in ("AM", "TRC", "CUM", "DONE", "UKS"):
             ind(f"{name} = np.zeros(G)")
+        if self.kraus:
+            ind(f"CR = np.zeros(({self.kraus_count}, {d}, GP))")
+            ind(f"CI = np.zeros(({self.kraus_count}, {d}, GP))")
+            ind(f"KW = np.zeros(({self.kraus_count}, GP))")
 
     def quantum_initial(self, g, lane, paths) -> None:
         s = self.system
@@ -121,7 +129,7 @@ class LoopedKernel(LaneKernel):
             lane.nested()(f"PI{p}[i, l] = K0i[pick, i]")
 
     # -- A: classical flow per lane, the constant quantum channel as loop nests ------------
-    def emit_constant(self, ind, path, duration) -> None:
+    def emit_constant(self, ind, path, duration, uniform: str = "UK[0, l]") -> None:
         s = self.system
         ind("for l in range(G):")
         lane = ind.nested()
@@ -140,6 +148,9 @@ class LoopedKernel(LaneKernel):
                 block(f"ur{j} = {UR}[{row_index}, {j}]")
                 block(f"ui{j} = {UI}[{row_index}, {j}]")
 
+        if self.kraus:
+            self._kraus_sample(ind, path, *self.kraus[duration], uniform)
+            return
         if not self.density:  # psi <- U psi, the sum over j written out: it stays in registers
             ind(f"for i in range({d}):")
             row = ind.nested()
@@ -230,6 +241,44 @@ class LoopedKernel(LaneKernel):
         col("for l in range(G):")
         col.nested()(f"Rr{path}[kk, i, l] = Rr{path}[i, kk, l]")
         col.nested()(f"Ri{path}[kk, i, l] = -Ri{path}[i, kk, l]")
+
+    def _kraus_sample(self, ind, path, KR, KI, uniform) -> None:
+        """psi <- K_c psi / |K_c psi|, c drawn per lane with probability |K_c psi|^2 (by ``uniform``):
+        the candidates K_c psi in CR/CI, their weights in KW, then the pick per lane."""
+        d, count = self.system.d, self.kraus_count
+        ind(f"for c in range({count}):")
+        kraus = ind.nested()
+        kraus("for l in range(G):")
+        kraus.nested()("KW[c, l] = 0.0")
+        kraus(f"for i in range({d}):")
+        row = kraus.nested()
+        row("for l in range(G):")
+        row.nested()("CR[c, i, l] = 0.0")
+        row.nested()("CI[c, i, l] = 0.0")
+        row(f"for j in range({d}):")
+        entry = row.nested()
+        entry(f"kr = {KR}[c, i, j]")
+        entry(f"ki = {KI}[c, i, j]")
+        entry("if kr != 0.0 or ki != 0.0:")
+        lanes = entry.nested()
+        lanes("for l in range(G):")
+        lanes.nested()(f"CR[c, i, l] += kr*PR{path}[j, l] - ki*PI{path}[j, l]")
+        lanes.nested()(f"CI[c, i, l] += kr*PI{path}[j, l] + ki*PR{path}[j, l]")
+        row("for l in range(G):")
+        row.nested()("KW[c, l] += CR[c, i, l]*CR[c, i, l] + CI[c, i, l]*CI[c, i, l]")
+        ind("for l in range(G):")
+        lane = ind.nested()
+        lane("acc = 0.0")
+        lane(f"pick = {count - 1}")
+        lane(f"for c in range({count - 1}):")
+        step = lane.nested()
+        step("acc += KW[c, l]")
+        step(f"if pick == {count - 1} and {uniform} < acc:")
+        step.nested()("pick = c")
+        lane("inv = 1.0/math.sqrt(KW[pick, l])")
+        lane(f"for i in range({d}):")
+        lane.nested()(f"PR{path}[i, l] = CR[pick, i, l]*inv")
+        lane.nested()(f"PI{path}[i, l] = CI[pick, i, l]*inv")
 
     def _superoperator(self, ind, path, SR, SI) -> None:
         """vec(rho) <- P vec(rho) with the complex d^2 x d^2 map exp(tau L_0) (zero entries skipped):
@@ -456,8 +505,11 @@ class LoopedKernel(LaneKernel):
 
     # -- hooks of the skeleton ------------------------------------------------------------
     def emit_start(self, sv, paths) -> None:
+        if self.kraus:  # one Kraus draw per lane shared by the fine and the coarse path
+            sv("for l in range(G):")
+            sv.nested()("UKS[l] = rng.random()")
         for p in paths:
-            self.emit_constant(sv, p, SCHEDULE[PATHS[p]].start)
+            self.emit_constant(sv, p, SCHEDULE[PATHS[p]].start, "UKS[l]")
 
     def emit_step(self, pr, path, duration, last_duration, other_duration) -> None:
         self.emit_coupled(pr, path, Noise(path, self.system.n_noise), duration)
