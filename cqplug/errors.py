@@ -5,6 +5,14 @@ wrong and how to fix it, in one line, so the command line can print it as it is.
 """
 
 
+def did_you_mean(name: str, known) -> str:
+    """" (did you mean 'toy'?)" for a close misspelling of one of ``known``, else ""."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 class CQPlugError(Exception):
     """Base class of the errors caused by input (the CLI prints them and exits with status 2)."""
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import pluggy
 
 from . import hookspecs
-from .errors import CQPlugError, InvalidProblem, PluginFailed, UnknownName
+from .errors import CQPlugError, InvalidProblem, PluginFailed, UnknownName, did_you_mean
 
 ENTRY_POINT_GROUP = "cqplug"
 BUILTIN_DISTRIBUTION = "cqplug"
@@ -74,7 +74,8 @@ class Registry:
             return self.entries[kind][name]
         except KeyError:
             known = ", ".join(sorted(self.entries[kind])) or "none"
-            raise UnknownName(f"unknown {kind[:-1]} {name!r}; available {kind}: {known} "
+            raise UnknownName(f"unknown {kind[:-1]} {name!r}{did_you_mean(name, self.entries[kind])}; "
+                              f"available {kind}: {known} "
                               "(see `cqplug list`; a plugin that failed to load is listed there)") from None
 
     def create(self, kind: str, name: str, **options):

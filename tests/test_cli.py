@@ -17,6 +17,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.mark.parametrize("args, fragment", [
     (["-p", "bogus=1"], "has no parameter 'bogus'"),
+    (["-p", "lamda=1"], "has no parameter 'lamda' (did you mean 'lam'?)"),
+    (["--method", "cq-kett"], "unknown method 'cq-kett' (did you mean 'cq-ket'?)"),
     (["-p", "lam=abc"], "parameter lam must be a number"),
     (["-p", "lam"], "expected NAME=VALUE"),
     (["-p", "lam=1", "-p", "lam=2"], "given twice"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ..errors import InvalidProblem
+from ..errors import InvalidProblem, did_you_mean
 from .expressions import as_expression
 
 
@@ -258,7 +258,8 @@ class Model:
             raise InvalidProblem(f"parameters must be a dict {{name: value}}, got {type(overrides).__name__}")
         for k, v in overrides.items():
             if k not in values:
-                raise InvalidProblem(f"model {self.name!r} has no parameter {k!r}; its parameters: {', '.join(values)}")
+                raise InvalidProblem(f"model {self.name!r} has no parameter {k!r}{did_you_mean(k, values)}; "
+                                     f"its parameters: {', '.join(values)}")
             values[k] = _number(v, f"parameter {k}")
         return values
 

@@ -17,7 +17,7 @@ import os
 import typing
 from dataclasses import dataclass, field
 
-from ..errors import CQPlugError
+from ..errors import CQPlugError, did_you_mean
 
 DEFAULT_TRAJECTORIES = 10_000
 
@@ -176,7 +176,8 @@ def split_options(kwargs: dict, method_options_class, backend_options_class, met
             known.append(f"method {method!r}: {', '.join(sorted(own_method)) or 'none'}")
             if backend:
                 known.append(f"backend {backend!r}: {', '.join(sorted(own_backend)) or 'none'}")
-            raise CQPlugError(f"unknown option {key!r}; known options ({'; '.join(known)})")
+            hint = did_you_mean(key, shared | own_method | own_backend)
+            raise CQPlugError(f"unknown option {key!r}{hint}; known options ({'; '.join(known)})")
     return (
         SolveOptions(**buckets[0]),
         make_options(method_options_class, buckets[1], f"method {method!r}"),
