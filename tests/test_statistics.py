@@ -188,3 +188,16 @@ def test_core_refuses_non_finite_trajectories_from_any_backend():
         with pytest.raises(TrajectoryDiverged, match=fragment) as caught:
             check_finite(out, system)
         assert caught.value.kind == kind
+
+
+@pytest.mark.unit
+def test_results_and_scans_print_in_one_line():
+    """A notebook shows a Result or a Scan as one line, not its arrays."""
+    import cqplug
+
+    problem = cqplug.Problem("toy", t_final=0.5, save_dt=0.25)
+    result = cqplug.solve(problem, "mean-field", trajectories=64, seed=1, progress=False)
+    text = repr(result)
+    assert "\n" not in text and "'toy'" in text and "64 trajectories" in text and "8 observables at 3 times" in text
+    scan = cqplug.scan(problem, {"lam": [0.5, 1.0]}, method="mean-field", trajectories=64, seed=1, progress=False)
+    assert repr(scan) == "Scan(lam: 2 values; 2 of 2 points solved)"

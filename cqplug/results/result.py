@@ -64,6 +64,14 @@ class Result:
             return np.zeros_like(entry["mean"])
         return entry[key]
 
+    def __repr__(self) -> str:
+        """One line (a notebook shows a Result without dumping its arrays); ``summary()`` is the table."""
+        info = self.info
+        runs = f"{info['trajectories']} trajectories, " if "trajectories" in info else ""
+        return (f"Result(model={info.get('model', '?')!r}, method={info.get('method', '?')!r}, {runs}"
+                f"{len(self.observables)} observables at {len(self.times)} times to t = {self.times[-1]:g}"
+                + (", partial" if self.partial else "") + (", with reference" if self.reference else "") + ")")
+
     @property
     def partial(self) -> bool:
         """True when the run was interrupted: the statistics cover only the finished blocks."""

@@ -38,6 +38,11 @@ class Scan:
     def shape(self) -> tuple:
         return tuple(len(v) for v in self.grid.values())
 
+    def __repr__(self) -> str:
+        grid = ", ".join(f"{k}: {len(v)} values" for k, v in self.grid.items())
+        done = sum(r is not None for r in self.results)
+        return f"Scan({grid}; {done} of {len(self.points)} points solved" + (", partial" if self.partial else "") + ")"
+
     @property
     def partial(self) -> bool:
         return bool(self.info.get("partial", False))
