@@ -50,8 +50,8 @@ def test_unknown_symbol_and_non_hermitian_operator_are_refused():
 
 
 def test_coherent_state_needs_the_oscillators_mass_and_frequency():
-    with pytest.raises(TypeError):
-        cqplug.coherent_state(1.0, 0.0)  # m and omega are required keywords
+    with pytest.raises(InvalidProblem, match="give the oscillator's mass m and angular frequency omega"):
+        cqplug.coherent_state(1.0, 0.0)  # m and omega are required (by keyword or positionally)
     state = cqplug.coherent_state(1.0, 2.0, m=2.0, omega=1.5)
     np.testing.assert_allclose(np.diag(state.covariance), [1 / (2 * 2.0 * 1.5), 2.0 * 1.5 / 2])
 

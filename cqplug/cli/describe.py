@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..problem.derivation import condition_text, derive_problem, operator_label
+from ..model.labels import operator_label
+from ..problem.derivation import condition_text, derive_problem
 
 
 def tradeoff_status(t) -> str:

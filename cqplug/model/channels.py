@@ -44,6 +44,7 @@ import sympy as sp
 
 from ..errors import InvalidProblem
 from .expressions import as_expression
+from .labels import operator_label
 from .states import symplectic_form
 
 
@@ -200,7 +201,8 @@ class QuantumDephasing(Channel):
 
     def formula(self, model) -> str:
         u = self.weight_vector(model)
-        X = " + ".join(("" if w == 1 else f"{w:g} ") + f"L_{a}" for a, w in enumerate(u) if w != 0) or "0"
+        names = [operator_label(L) or f"L_{a}" for a, (_, L) in enumerate(model.couplings)]
+        X = " + ".join(("" if w == 1 else f"{w:g} ") + names[a] for a, w in enumerate(u) if w != 0) or "0"
         return f"-{self.rate} [{X}, [{X}, rho]]"
 
 

@@ -14,15 +14,11 @@ From H(z) = H_C(z) + H_Q + sum_a h_a(z) L_a and the channels (physics.md §3–5
 
 from __future__ import annotations
 
-import functools
-import itertools
 from dataclasses import dataclass
 
-import numpy as np
 import sympy as sp
 
-PAULI = {"I": np.eye(2), "X": np.array([[0, 1], [1, 0]]), "Y": np.array([[0, -1j], [1j, 0]]),
-         "Z": np.array([[1, 0], [0, -1]])}
+from ..model.labels import operator_label
 
 
 @dataclass
@@ -40,27 +36,6 @@ class Derivation:
     sigma: sp.Matrix | None
     K: sp.Matrix | None
     quantum_channels: list  # formulas of the channels acting on Q alone (rate D[J])
-
-
-def operator_label(matrix: np.ndarray) -> str | None:
-    """'sigma_z'-style (d = 2) or 'Z⊗I'-style (several qubits) label of a real multiple of a Pauli
-    string, with its coefficient; None when the matrix is not one."""
-    d = matrix.shape[0]
-    k = int(round(np.log2(d))) if d > 1 else 0
-    if d < 2 or 2**k != d:
-        return None
-    found = []
-    for letters in itertools.product("IXYZ", repeat=k):
-        P = functools.reduce(np.kron, [PAULI[c] for c in letters])
-        coefficient = np.trace(P.conj().T @ matrix) / d
-        if abs(coefficient) > 1e-12:
-            found.append(("".join(letters), coefficient))
-    if len(found) != 1 or abs(found[0][1].imag) > 1e-12:
-        return None
-    letters, coefficient = found[0]
-    name = f"sigma_{letters.lower()}" if k == 1 else "⊗".join(letters)
-    c = coefficient.real
-    return name if abs(c - 1) < 1e-12 else f"{sp.nsimplify(c)}*{name}"
 
 
 def derive_problem(problem) -> Derivation:
