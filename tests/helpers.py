@@ -1,6 +1,9 @@
 """Statistical comparison helpers for the tests (written independently of cqplug.results.compare)."""
 
 import importlib
+import os
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -54,3 +57,38 @@ def julia_or_skip():
     ok, why = importlib.import_module("cqplug_julia.bridge").status()
     if not ok:
         pytest.skip(f"Julia backend unavailable here: {why}")
+
+
+def wait_for_cpu(pid: int, seconds: float, descendants: bool = False, timeout: float = 600.0) -> None:
+    """Until process ``pid`` (or, with ``descendants``, the processes below it: Dask's workers) has used
+    ``seconds`` of CPU time. CPU time, unlike a wall-clock sleep, does not stretch on a busy machine, so
+    a test that waits for it knows that work (imports, compiling, blocks) has been done."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def table():
+        out = {}
+        for path in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = path.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[int(path.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        return out
+
+    def used():
+        processes = table()
+        if not descendants:
+            return processes.get(pid, (0, 0.0))[1]
+        total, todo = 0.0, [pid]
+        while todo:
+            parent = todo.pop()
+            for child, (ppid, cpu) in processes.items():
+                if ppid == parent:
+                    total += cpu
+                    todo.append(child)
+        return total
+
+    deadline = time.monotonic() + timeout
+    while used() < seconds:
+        assert time.monotonic() < deadline, f"process {pid} did not use {seconds} s of CPU in {timeout} s"
+        time.sleep(0.5)

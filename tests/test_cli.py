@@ -5,12 +5,13 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import numpy as np
 import pytest
 
 import cqplug
+
+from .helpers import wait_for_cpu
 
 pytestmark = pytest.mark.integration
 
@@ -195,9 +196,12 @@ def _long_run(python, out, *extra):
 def test_signals_keep_the_finished_blocks(python, tmp_path, sig, code):
     out = tmp_path / "r.json"
     process = _long_run(python, out)
-    time.sleep(15)  # compiled kernels are cached by earlier tests; give it time to finish blocks
-    process.send_signal(sig)
-    _, err = process.communicate(timeout=120)
+    try:
+        wait_for_cpu(process.pid, 15.0)  # imports and compiling take well under 10 s of CPU: blocks were run
+        process.send_signal(sig)
+        _, err = process.communicate(timeout=300)
+    finally:
+        process.kill()  # never left running after a failure
     assert process.returncode == code, err
     data = json.loads(out.read_text())
     assert data["info"]["partial"] is True and data["info"]["trajectories"] > 0

@@ -15,6 +15,8 @@ from cqplug.errors import CQPlugError
 from cqplug.solving.executors import DaskExecutor
 from cqplug.solving.scan import scan
 
+from .helpers import wait_for_cpu
+
 pytestmark = pytest.mark.integration
 distributed = pytest.importorskip("distributed")
 
@@ -112,41 +114,13 @@ def test_interrupting_a_dask_run_saves_quietly(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "cqplug.cli", "run", "toy", "-n", "100000000", "--dt", "0.002",
                                 "--seed", "1", "--executor", "dask", "--workers", "2", "-o", str(out), "-q"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _wait_for_worker_cpu(process.pid, seconds=5.0)  # however busy the machine: blocks have been computed
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=180)
+    try:
+        wait_for_cpu(process.pid, 5.0, descendants=True)  # however busy the machine: blocks were computed
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=300)
+    finally:
+        process.kill()  # never left running after a failure
     assert process.returncode == 130, err
     assert json.loads(out.read_text())["info"]["partial"] is True
     assert "Traceback" not in err and err.count("\n") <= 3, err
 
-
-def _wait_for_worker_cpu(pid: int, seconds: float, timeout: float = 600.0) -> None:
-    """Until the processes below ``pid`` (Dask's workers) have used ``seconds`` of CPU time between them."""
-    from pathlib import Path
-
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def stats():
-        out = {}
-        for path in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = path.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            out[int(path.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
-        return out
-
-    def descendants_cpu():
-        table, total, todo = stats(), 0.0, [pid]
-        while todo:
-            parent = todo.pop()
-            for child, (ppid, cpu) in table.items():
-                if ppid == parent:
-                    total += cpu
-                    todo.append(child)
-        return total
-
-    deadline = time.monotonic() + timeout
-    while descendants_cpu() < seconds:
-        assert time.monotonic() < deadline, "the Dask workers did not compute"
-        time.sleep(0.5)
