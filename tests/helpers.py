@@ -2,6 +2,7 @@
 
 import importlib
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -92,3 +93,9 @@ def wait_for_cpu(pid: int, seconds: float, descendants: bool = False, timeout: f
     while used() < seconds:
         assert time.monotonic() < deadline, f"process {pid} did not use {seconds} s of CPU in {timeout} s"
         time.sleep(0.5)
+
+
+def interruptible() -> None:
+    """``preexec_fn`` of a subprocess that a test will Ctrl-C: a shell that runs the suite in the background
+    starts it with SIGINT ignored, which Python then keeps ignoring (no KeyboardInterrupt at all)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -11,7 +11,7 @@ import pytest
 
 import cqplug
 
-from .helpers import wait_for_cpu
+from .helpers import interruptible, wait_for_cpu
 
 pytestmark = pytest.mark.integration
 
@@ -189,6 +189,7 @@ def _long_run(python, out, *extra):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
 
 

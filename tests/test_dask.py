@@ -15,7 +15,7 @@ from cqplug.errors import CQPlugError
 from cqplug.solving.executors import DaskExecutor
 from cqplug.solving.scan import scan
 
-from .helpers import wait_for_cpu
+from .helpers import interruptible, wait_for_cpu
 
 pytestmark = pytest.mark.integration
 distributed = pytest.importorskip("distributed")
@@ -113,7 +113,7 @@ def test_interrupting_a_dask_run_saves_quietly(tmp_path):
     out = tmp_path / "r.json"
     process = subprocess.Popen([sys.executable, "-m", "cqplug.cli", "run", "toy", "-n", "100000000", "--dt", "0.002",
                                 "--seed", "1", "--executor", "dask", "--workers", "2", "-o", str(out), "-q"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     try:
         wait_for_cpu(process.pid, 5.0, descendants=True)  # however busy the machine: blocks were computed
         process.send_signal(signal.SIGINT)
