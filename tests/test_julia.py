@@ -128,7 +128,7 @@ def test_juliapkg_accepts_the_requirements():
     by_name = {p.name: p for p in packages}
     assert by_name["StochasticDiffEq"].uuid == "789caeaf-c7a9-5a7d-9973-96adeb23e2a0"
     assert by_name["SciMLBase"].uuid == "0bca4576-84f4-4d90-8ffe-ffa030f20462"
-    assert "DifferentialEquations" not in by_name  # v8 has no SDE solvers (julia-bridge.md §0)
+    assert "DifferentialEquations" not in by_name  # DifferentialEquations v8 ships no SDE solvers
 
 
 @pytest.fixture

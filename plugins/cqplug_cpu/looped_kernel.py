@@ -85,7 +85,7 @@ class LoopedKernel(LaneKernel):
         s = self.system
         d, m, nL = s.d, s.n_noise, s.n_couplings
         # rows padded beyond G lanes: strides that are multiples of 4 KiB make the j-sums' many input
-        # streams collide in the cache (engine-notes.md)
+        # streams collide in the cache (measured: all state arrays 16 KiB apart cost 15 % at 2048 lanes)
         ind("GP = G + 8")
         for p in paths:
             if self.density:
