@@ -1,8 +1,12 @@
-"""Statistical comparison helpers for the tests (written independently of cqplug.results.compare)."""
+"""Helpers for the tests: statistical comparisons (written independently of cqplug.results.compare), subprocesses
+of the command line and of plugin packages installed with pip, and waits that do not depend on the machine's load."""
 
 import importlib
 import os
+import shutil
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -99,3 +103,19 @@ def interruptible() -> None:
     """``preexec_fn`` of a subprocess that a test will Ctrl-C: a shell that runs the suite in the background
     starts it with SIGINT ignored, which Python then keeps ignoring (no KeyboardInterrupt at all)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def pip_install(package: Path, target: Path) -> dict:
+    """Install a copy of ``package`` (builds write into the source tree) into ``target``; return an
+    environment in which it is importable."""
+    source = target.parent / f"{package.name}-source"
+    shutil.copytree(package, source)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(target), str(source)], check=True, capture_output=True, text=True)
+    return os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(target), os.environ.get("PYTHONPATH")]))}
+
+
+def cqplug_cli(env, *args, cwd=None):
+    """Run ``cqplug ARGS`` in a subprocess with the environment ``env``."""
+    return subprocess.run([sys.executable, "-m", "cqplug.cli", *args], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=600)

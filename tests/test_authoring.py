@@ -7,7 +7,6 @@ Packages are installed with pip into a temporary directory (``--target``, offlin
 """
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,33 +16,20 @@ import pytest
 
 from cqplug import Result
 
+from .helpers import cqplug_cli, pip_install
+
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[1]
 SPIN_ONE = ROOT / "examples" / "plugins" / "cqplug-spin-one"
 
 
-def _pip_install(package: Path, target: Path) -> dict:
-    """Install a copy of ``package`` (builds write into the source tree) into ``target``; return an
-    environment in which it is importable."""
-    source = target.parent / f"{package.name}-source"
-    shutil.copytree(package, source)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(source)], check=True, capture_output=True, text=True)
-    return os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(target), os.environ.get("PYTHONPATH")]))}
-
-
-def _cqplug(env, *args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "cqplug.cli", *args], env=env, cwd=cwd, capture_output=True,
-                          text=True, timeout=600)
-
-
 @pytest.fixture(scope="module")
 def spin_one_env(tmp_path_factory):
-    return _pip_install(SPIN_ONE, tmp_path_factory.mktemp("site"))
+    return pip_install(SPIN_ONE, tmp_path_factory.mktemp("site"))
 
 
 def test_example_plugin_is_listed_with_its_distribution(spin_one_env):
-    listing = _cqplug(spin_one_env, "list")
+    listing = cqplug_cli(spin_one_env, "list")
     assert listing.returncode == 0, listing.stderr
     line = next(i for i, text in enumerate(listing.stdout.splitlines()) if text.strip().startswith("spin-one "))
     assert "cqplug-spin-one" in listing.stdout.splitlines()[line + 1]
@@ -53,10 +39,11 @@ def test_example_plugin_is_listed_with_its_distribution(spin_one_env):
 def test_example_plugin_runs_through_the_cli_and_matches_the_reference(spin_one_env, tmp_path):
     pytest.importorskip("qutip")
     common = ["-p", "delta=0.5", "--t-final", "2", "--save-dt", "0.25", "--quiet"]
-    run = _cqplug(spin_one_env, "run", "spin-one", *common, "-n", "40000", "--seed", "3",
+    run = cqplug_cli(spin_one_env, "run", "spin-one", *common, "-n", "40000", "--seed", "3",
                   "-o", str(tmp_path / "cq.json"))
     assert run.returncode == 0, run.stderr
-    ref = _cqplug(spin_one_env, "run", "spin-one", *common, "--method", "lindblad", "-o", str(tmp_path / "exact.json"))
+    ref = cqplug_cli(spin_one_env, "run", "spin-one", *common, "--method", "lindblad",
+                     "-o", str(tmp_path / "exact.json"))
     assert ref.returncode == 0, ref.stderr
     cq, exact = Result.load(tmp_path / "cq.json"), Result.load(tmp_path / "exact.json")
     assert cq.info["model"] == "spin-one" and cq.info["trajectories"] == 40_000
@@ -68,17 +55,17 @@ def test_example_plugin_runs_through_the_cli_and_matches_the_reference(spin_one_
 
 
 def test_example_plugin_refuses_too_little_decoherence_through_the_cli(spin_one_env):
-    run = _cqplug(spin_one_env, "check", "spin-one", "-p", "gamma_q=0.1")
+    run = cqplug_cli(spin_one_env, "check", "spin-one", "-p", "gamma_q=0.1")
     assert run.returncode == 2 and "gamma_q must be >= 0.25" in run.stderr
 
 
 def test_new_plugin_scaffold_installs_and_passes_its_own_tests(tmp_path):
-    made = _cqplug(os.environ, "new-plugin", "double-well", "--directory", str(tmp_path))
+    made = cqplug_cli(os.environ, "new-plugin", "double-well", "--directory", str(tmp_path))
     assert made.returncode == 0, made.stderr
     package = tmp_path / "cqplug-double-well"
     assert sorted(p.name for p in package.iterdir()) == ["README.md", "cqplug_double_well", "pyproject.toml", "tests"]
-    env = _pip_install(package, tmp_path / "site")
-    check = _cqplug(env, "check", "double-well")
+    env = pip_install(package, tmp_path / "site")
+    check = cqplug_cli(env, "check", "double-well")
     assert check.returncode == 0 and "EXACT" in check.stdout, check.stderr
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package / "tests")],
                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
@@ -87,13 +74,13 @@ def test_new_plugin_scaffold_installs_and_passes_its_own_tests(tmp_path):
 
 @pytest.mark.parametrize("name, message", [("Double_Well", "lower-case letters"), ("2well", "starting with a letter")])
 def test_new_plugin_refuses_bad_names(tmp_path, name, message):
-    made = _cqplug(os.environ, "new-plugin", name, "--directory", str(tmp_path))
+    made = cqplug_cli(os.environ, "new-plugin", name, "--directory", str(tmp_path))
     assert made.returncode == 2 and message in made.stderr and not any(tmp_path.iterdir())
 
 
 def test_new_plugin_never_overwrites(tmp_path):
     (tmp_path / "cqplug-mine").mkdir()
-    made = _cqplug(os.environ, "new-plugin", "mine", "--directory", str(tmp_path))
+    made = cqplug_cli(os.environ, "new-plugin", "mine", "--directory", str(tmp_path))
     assert made.returncode == 2 and "already exists" in made.stderr
 
 
@@ -107,10 +94,10 @@ def test_a_plugin_written_for_cqplug_0_1_runs_with_one_warning_per_old_spelling(
     coherent_state(q0, p0, m, omega) positional, ``from cqplug.channels import ...``. Installed with pip it
     runs through the CLI, agrees with the exact reference, and each old spelling prints one deprecation line."""
     pytest.importorskip("qutip")
-    env = _pip_install(LEGACY, tmp_path / "site")
+    env = pip_install(LEGACY, tmp_path / "site")
     common = ["--t-final", "2", "--save-dt", "0.25", "--quiet"]
-    run = _cqplug(env, "run", model, *common, "-n", str(trajectories), "--seed", "8", "-o", str(tmp_path / "cq.json"),
-                  "--reference")
+    run = cqplug_cli(env, "run", model, *common, "-n", str(trajectories), "--seed", "8",
+                     "-o", str(tmp_path / "cq.json"), "--reference")
     assert run.returncode == 0, run.stderr
     deprecations = [line for line in run.stderr.splitlines() if line.startswith("cqplug: deprecated:")]
     assert len(deprecations) == 2, run.stderr

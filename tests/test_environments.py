@@ -326,25 +326,27 @@ def test_an_environment_plugin_installed_with_pip_runs_through_the_cli(tmp_path)
     model using them); installed with pip, its model runs through the CLI with cq and cq-ket and agrees
     with the exact reference."""
     pytest.importorskip("qutip")
+    from pathlib import Path
+
     from cqplug import Result
 
-    from .test_authoring import ROOT, _cqplug, _pip_install
+    from .helpers import cqplug_cli, pip_install
 
-    env = _pip_install(ROOT / "examples" / "plugins" / "cqplug-decay", tmp_path / "site")
-    listing = _cqplug(env, "list")
+    env = pip_install(Path(__file__).resolve().parents[1] / "examples" / "plugins" / "cqplug-decay", tmp_path / "site")
+    listing = cqplug_cli(env, "list")
     assert listing.returncode == 0, listing.stderr
     for name in ("spontaneous-emission", "oscillator-damping", "decaying-toy"):
         assert name in listing.stdout
-    described = _cqplug(env, "describe", "decaying-toy")
+    described = cqplug_cli(env, "describe", "decaying-toy")
     assert "kappa D[sigma_-] rho" in described.stdout and "Gamma D[sqrt(m*omega/2)" in described.stdout
     common = ["--t-final", "2", "--save-dt", "0.25", "--quiet"]
-    exact = _cqplug(env, "run", "decaying-toy", *common, "--method", "lindblad", "-o", str(tmp_path / "exact.json"))
+    exact = cqplug_cli(env, "run", "decaying-toy", *common, "--method", "lindblad", "-o", str(tmp_path / "exact.json"))
     assert exact.returncode == 0, exact.stderr
     reference = Result.load(tmp_path / "exact.json")
     for method, trajectories in (("cq", 300_000), ("cq-ket", 600_000)):
         out = tmp_path / f"{method}.json"
-        run = _cqplug(env, "run", "decaying-toy", *common, "--method", method, "-n", str(trajectories), "--seed", "4",
-                      "-o", str(out))
+        run = cqplug_cli(env, "run", "decaying-toy", *common, "--method", method, "-n", str(trajectories),
+                         "--seed", "4", "-o", str(out))
         assert run.returncode == 0, run.stderr
         assert_agrees(Result.load(out), reference)
         assert_power(Result.load(out), reference, fraction=0.02, names=["q2", "sz"])

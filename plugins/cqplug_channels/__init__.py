@@ -88,9 +88,9 @@ def dephasing(operator, rate):
         from cqplug.analysis.quantum_info import pauli_string
 
         name = operator
-        label = operator.lower().removeprefix("sigma_").removeprefix("s") if len(operator) > 1 else operator
+        label = operator.lower().removeprefix("sigma_")
         try:
-            operator = pauli_string(label if label in ("x", "y", "z") else operator)
+            operator = pauli_string(label[1] if label in ("sx", "sy", "sz") else label)
         except ValueError as exc:
             raise InvalidProblem(f"channel 'dephasing': {exc}") from None
     matrix = np.asarray(operator.full() if hasattr(operator, "full") else operator, dtype=complex)

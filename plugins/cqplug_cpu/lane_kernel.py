@@ -234,14 +234,8 @@ class LaneKernel:
         ``uniform``): every candidate computed, the chosen one selected without branches."""
         psi, lines, candidates = self.psi(path), [], []
         for K in kraus:
-            phi = [self.temp("kp") for _ in psi]
-            for i in range(len(psi)):
-                terms = []
-                for j in range(len(psi)):
-                    if (i, j) in K:
-                        re, im = K[(i, j)]
-                        terms.append(f"{re}*{psi[j]}" if im is None else f"complex({re or 0.0}, {im})*{psi[j]}")
-                lines.append(f"{phi[i]} = " + (" + ".join(terms) if terms else "0j"))
+            products, phi = self.complex_products(K, psi, stem="kp")
+            lines += products
             weight = self.temp("kw")
             lines.append(f"{weight} = " + " + ".join(f"{v}.real*{v}.real + {v}.imag*{v}.imag" for v in phi))
             candidates.append((phi, weight))
@@ -287,8 +281,13 @@ class LaneKernel:
 
     def complex_matvec(self, matrix: dict, psi: list, adjoint: bool = False) -> list:
         """psi <- M psi (or M^+ psi) for a constant complex matrix given by complex_matrix()."""
+        lines, new = self.complex_products(matrix, psi, adjoint)
+        return lines + [f"{psi[i]} = {new[i]}" for i in range(len(psi))]
+
+    def complex_products(self, matrix: dict, psi: list, adjoint: bool = False, stem: str = "pn") -> tuple:
+        """(lines, names): new locals holding M psi (or M^+ psi); psi itself unchanged."""
         d = len(psi)
-        new = [self.temp("pn") for _ in psi]
+        new = [self.temp(stem) for _ in psi]
         lines = []
         for i in range(d):
             terms = []
@@ -303,8 +302,7 @@ class LaneKernel:
                 im = f"-{im}" if adjoint else im
                 terms.append(f"complex({re or 0.0}, {im})*{psi[kk]}")
             lines.append(f"{new[i]} = " + (" + ".join(terms) if terms else "0j"))
-        lines += [f"{psi[i]} = {new[i]}" for i in range(d)]
-        return lines
+        return lines, new
 
     # -- B: measurement, kick and coupling phase -----------------------------------------------
     def coupled_step(self, path: str, noise: Noise, duration: str) -> list:
