@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.util
+import inspect
 import sys
 import warnings
 
@@ -60,6 +61,7 @@ def deprecated_alias(old: str, new: str, factory):
         return factory(**options)
 
     alias.__doc__ = f"Deprecated alias of {new!r} (removed in cqplug {REMOVED_IN})."
+    alias.__signature__ = inspect.signature(factory)  # bad options stay bad input, checked before the call
     return alias
 
 
