@@ -43,6 +43,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidProblem
+from .arrays import Linear
 from .expressions import as_expression
 from .labels import operator_label
 from .states import symplectic_form
@@ -106,9 +107,11 @@ class ClassicalDecoherence(Channel):
     operator_expression: object
     rate: str
 
-    def expression(self, model) -> sp.Expr:
-        """X(z) parsed in the model's symbols; refused unless linear in z."""
+    def expression(self, model):
+        """X(z) parsed in the model's symbols (or a :class:`cqplug.Linear`); refused unless linear in z."""
         X = model.expression(self.operator_expression, "a classical decoherence operator")
+        if isinstance(X, Linear):
+            return X
         degree = model.polynomial_degree(X)
         if degree is None or degree > 1 or not any(X.has(s) for s in model.z):
             raise InvalidProblem(
@@ -120,10 +123,17 @@ class ClassicalDecoherence(Channel):
     def validate(self, model) -> None:
         self.expression(model)
 
+    def validate_values(self, model, params: dict) -> None:
+        X = self.expression(model)
+        if isinstance(X, Linear):
+            v, _ = model.linear_coefficients(X, params, "a classical decoherence operator")
+            if not np.any(v):
+                raise InvalidProblem("classical decoherence operator: its vector is zero at these parameters; "
+                                     "a constant operator is no environment of C")
+
     def diffusion(self, model, params: dict) -> np.ndarray:
         """D2 = 2 gamma v v^T with v = Omega^T grad X."""
-        X = self.expression(model)
-        u = np.array([model.evaluate(sp.diff(X, s), params) for s in model.z])
+        u, _ = model.linear_coefficients(self.expression(model), params, "a classical decoherence operator")
         v = symplectic_form(model.n).T @ u
         return 2.0 * params[self.rate] * np.outer(v, v)
 
@@ -132,6 +142,8 @@ class ClassicalDecoherence(Channel):
 
     def symbolic_diffusion(self, model):
         X = self.expression(model)
+        if isinstance(X, Linear):
+            return None
         u = sp.Matrix([sp.diff(X, s) for s in model.z])
         v = sp.Matrix(symplectic_form(model.n).T.astype(int)) * u
         return 2 * model.parameter_symbols[self.rate] * v * v.T

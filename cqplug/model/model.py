@@ -3,7 +3,8 @@
     H(z) = H_C(z) + H_Q + sum_a h_a(z) L_a,        z = (q_1..q_n, p_1..p_n),  hbar = 1
 
 H_C and the couplings h_a are SymPy expressions (or strings, parsed safely) in the model's
-coordinate, momentum and parameter symbols; H_Q and the L_a are d x d Hermitian matrices
+coordinate, momentum and parameter symbols, or, for many modes, arrays of coefficients
+(:class:`cqplug.Quadratic`, :class:`cqplug.Linear`); H_Q and the L_a are d x d Hermitian matrices
 (NumPy arrays, nested lists or ``qutip.Qobj``). The core derives Hamilton's equations and the
 back-reaction forces from them and generates the code each backend needs; a model never
 writes integrator code.
@@ -19,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidProblem, did_you_mean
+from .arrays import Linear, Quadratic, is_array_function
 from .expressions import as_expression
 
 
@@ -35,7 +37,8 @@ class Parameter:
 class Observable:
     """The observable f_Weyl(q, p) (x) B, estimated by CQ trajectories as E[f(z_t) Tr(B rho_t)].
 
-    ``classical`` is f(z) (a Weyl symbol: SymPy expression or string, default 1) and ``quantum``
+    ``classical`` is f(z) (a Weyl symbol: SymPy expression or string, or :class:`cqplug.Linear`; default 1)
+    and ``quantum``
     is the Hermitian d x d matrix B (default: the identity). ``label`` is how a figure writes it
     (default ``<name>``).
     """
@@ -72,6 +75,12 @@ def pauli_matrices() -> dict:
 
 
 PAULI_LABELS = {"sx": "⟨σ_x⟩", "sy": "⟨σ_y⟩", "sz": "⟨σ_z⟩"}
+MAX_MODES_OBSERVED = 8  # above, no default observable per phase-space variable (a bath has thousands)
+
+
+def square_name(variable: str) -> str:
+    """The default name of <z^2>: ``q2`` for ``q``, but ``q1^2`` for ``q1`` (``q12`` could be a variable)."""
+    return f"{variable}^2" if variable[-1].isdigit() else f"{variable}2"
 
 
 class Model:
@@ -83,15 +92,17 @@ class Model:
     coordinates, momenta : names of q_1..q_n and p_1..p_n.
     parameters : {name: Parameter or default value}; includes channel rates and the
         parameters of the initial state.
-    classical_hamiltonian : H_C(z).
+    classical_hamiltonian : H_C(z): an expression, or :class:`cqplug.Quadratic` (arrays, for many modes).
     quantum_hamiltonian : list of (coefficient, matrix) pairs, H_Q = sum coefficient * matrix;
         a coefficient may depend on parameters but not on z.
-    couplings : list of (h_a(z), L_a) pairs, L_a Hermitian d x d, h_a linear in z.
+    couplings : list of (h_a(z), L_a) pairs, L_a Hermitian d x d, h_a linear in z (an expression or
+        :class:`cqplug.Linear`).
     channels : list of (channel name, options) pairs, resolved through the channel registry,
         or channel objects (:class:`cqplug.ClassicalDecoherence`, :class:`cqplug.QuantumDephasing`).
     initial_state : callable(params dict) -> cqplug.InitialState.
-    observables : extra observables beyond the defaults (each z_i and z_i^2; for d = 2 the
-        Pauli matrices; for other d each distinct coupling operator L_a and term of H_Q).
+    observables : extra observables beyond the defaults (each z_i and z_i^2 up to n = 8 modes,
+        named ``q``, ``q2`` or, for names ending in a digit, ``q1``, ``q1^2``; for d = 2 the Pauli
+        matrices; for other d each distinct coupling operator L_a and term of H_Q).
     description : the model's documentation (shown by ``cqplug describe``).
     t_final : the default final time, one its exact reference can reach.
     """
@@ -122,7 +133,7 @@ class Model:
                 f"model {name!r}: names used both as parameter and phase-space variable: {sorted(clash)}"
             )
         self.parameter_symbols = {k: sp.Symbol(k, real=True) for k in self.parameters}
-        self.H_C = self.expression(classical_hamiltonian, "the classical Hamiltonian")
+        self.H_C = self.expression(classical_hamiltonian, "the classical Hamiltonian", quadratic=True)
         self.H_Q = [
             (self.expression(c, "a quantum Hamiltonian coefficient", allow_z=False), as_matrix(m, "H_Q term"))
             for c, m in _pairs(quantum_hamiltonian, "quantum_hamiltonian", name)
@@ -152,16 +163,39 @@ class Model:
         """{name: Symbol} of the parameters and phase-space variables."""
         return dict(self.parameter_symbols) | {str(s): s for s in self.z}
 
-    def expression(self, expr, what: str, allow_z: bool = True) -> sp.Expr:
-        """Parse a string (safely) or take a SymPy expression, checking it uses only known symbols."""
+    def expression(self, expr, what: str, allow_z: bool = True, quadratic: bool = False):
+        """Parse a string (safely) or take a SymPy expression, checking it uses only known symbols.
+        With ``allow_z`` a :class:`cqplug.Linear` (and, with ``quadratic``, a :class:`cqplug.Quadratic`)
+        is accepted as it is, its arrays checked against 2n."""
+        if allow_z and isinstance(expr, Linear) or quadratic and isinstance(expr, Quadratic):
+            expr.check(2 * self.n, f"model {self.name!r}: {what}")
+            return expr
+        if isinstance(expr, Quadratic):
+            raise InvalidProblem(f"model {self.name!r}: {what} must be linear in z; cqplug.Quadratic is for "
+                                 "the classical Hamiltonian (use cqplug.Linear)")
         symbols = self.symbols if allow_z else dict(self.parameter_symbols)
         return as_expression(expr, symbols, f"model {self.name!r}: {what}")
 
+    def symbolic(self, f, params: dict) -> sp.Expr:
+        """f as a SymPy expression in the model's symbols: itself, or an array function written out at these
+        parameter values (its size grows with n: for the exact reference and ``derive`` of small models)."""
+        return f.expression(list(self.z), params) if is_array_function(f) else f
+
+    def linear_coefficients(self, f, params: dict, what: str) -> tuple:
+        """(v, c) with f(z) = v . z + c at these parameter values, for f linear in z (expression or Linear)."""
+        if isinstance(f, Linear):
+            return f.values(params, 2 * self.n, f"model {self.name!r}: {what}")
+        values = {self.parameter_symbols[k]: val for k, val in params.items()}
+        v = np.array([float(sp.diff(f, s).xreplace(values)) for s in self.z])
+        c = float(sp.sympify(f).xreplace({s: sp.Integer(0) for s in self.z}).xreplace(values))
+        return v, c
+
     def _observables(self, extra) -> list:
         obs = []
-        for s in self.z:
-            obs.append(Observable(str(s), s, None, f"<{s}>", f"⟨{s}⟩"))
-            obs.append(Observable(f"{s}2", s**2, None, f"<{s}^2>", f"⟨{s}²⟩"))
+        if self.n <= MAX_MODES_OBSERVED:
+            for s in self.z:
+                obs.append(Observable(str(s), s, None, f"<{s}>", f"⟨{s}⟩"))
+                obs.append(Observable(square_name(str(s)), s**2, None, f"<{s}^2>", f"⟨{s}²⟩"))
         for o in self.default_quantum_observables():
             obs.append(o)
         for o in extra:
@@ -177,7 +211,7 @@ class Model:
             obs.append(
                 Observable(
                     o.name,
-                    self.expression(o.classical, f"observable {o.name}"),
+                    self.expression(o.classical, f"observable {o.name}"),  # or a cqplug.Linear
                     B,
                     o.description,
                     o.label or f"⟨{o.name}⟩",
@@ -224,6 +258,8 @@ class Model:
 
     def polynomial_degree(self, expr) -> int | None:
         """Total degree of expr as a polynomial in z, or None when it is not a polynomial."""
+        if is_array_function(expr):
+            return expr.degree
         try:
             return sp.Poly(expr, *self.z).total_degree()
         except sp.PolynomialError:

@@ -14,11 +14,13 @@ import math
 import numbers
 
 import numpy as np
+import sympy as sp
 
 from ..errors import CQPlugError, InvalidProblem, PositivityViolation
+from ..model.arrays import Quadratic
 from ..model.channels import Channel
 from ..model.model import Model
-from ..model.states import check_initial_state
+from ..model.states import check_initial_state, symplectic_form
 from .tradeoff import trade_off
 
 
@@ -50,6 +52,7 @@ class Problem:
         if not isinstance(model, Model):
             raise InvalidProblem(f"expected a cqplug.Model or a registered model name, got {type(model).__name__}")
         self.model = model
+        self._linear_flow = None
         self.require_cq = bool(require_cq)
         self.params = model.parameter_values(params)
         self.channels = _resolve_channels(model, self.params, registry, channels)
@@ -65,8 +68,13 @@ class Problem:
             if degree is None or degree > 1:
                 raise InvalidProblem(f"coupling h_{a} = {h} must be linear in z: CQ trajectories with z-dependent "
                                      "back-reaction noise are not supported yet")
-        back = model.backreaction_vectors()
-        self.D1 = 0.5 * np.array([[model.evaluate(e, self.params) for e in vec] for vec in back]).reshape(-1, 2 * n).T
+        if isinstance(model.H_C, Quadratic):
+            model.H_C.check(2 * n, f"model {model.name!r}: the classical Hamiltonian", self.params)
+        coefficients = [model.linear_coefficients(h, self.params, f"coupling h_{a}")
+                        for a, (h, _) in enumerate(model.couplings)]
+        self.coupling_gradients = np.array([v for v, _ in coefficients], dtype=float).reshape(-1, 2 * n)
+        self.coupling_offsets = np.array([c for _, c in coefficients], dtype=float)
+        self.D1 = 0.5 * symplectic_form(n) @ self.coupling_gradients.T  # (Omega grad h_a)_i / 2
         self.jumps = np.array([J for ch in self.channels for J in ch.jump_operators(model, self.params)],
                               dtype=complex).reshape(-1, d, d)
         self.tradeoff = trade_off(model, self.params, self.channels, self.D1)
@@ -89,13 +97,41 @@ class Problem:
 
     def classical_flow(self) -> list:
         """dz/dt without Q and noise, in the model's symbols: Omega grad H_C plus the channels' friction
-        drift (2n SymPy expressions; parameters left symbolic)."""
+        drift (2n SymPy expressions; parameters left symbolic, except in a model declared with arrays,
+        where the expressions are written out from :meth:`linear_flow` at this problem's values)."""
+        if isinstance(self.model.H_C, Quadratic):
+            A, b = self.linear_flow()
+            A = A.tocsr()
+            z = self.model.z
+            return [sp.Add(*(sp.Float(v) * z[j] for j, v in zip(A.indices[A.indptr[i]:A.indptr[i + 1]],
+                                                                A.data[A.indptr[i]:A.indptr[i + 1]]) if v),
+                           sp.Float(b[i]) if b[i] else sp.Integer(0)) for i in range(len(z))]
         flow = list(self.model.hamilton_equations())
         for ch in self.channels:
             drift = ch.drift(self.model)
             if drift is not None:
                 flow = [f + g for f, g in zip(flow, drift)]
         return flow
+
+    def linear_flow(self):
+        """(A, a), with dz/dt = A z + a the classical flow (Omega grad H_C and the channels' friction) as a
+        SciPy sparse matrix, for a model whose H_C is a :class:`cqplug.Quadratic`; None for others (their
+        expressions are read by the compiled system)."""
+        if not isinstance(self.model.H_C, Quadratic):
+            return None
+        if self._linear_flow is None:
+            n_z = 2 * self.model.n
+            A, a = self.model.H_C.flow(self.params, n_z, f"model {self.model.name!r}: the classical Hamiltonian")
+            for ch in self.channels:
+                drift = ch.drift(self.model)
+                if drift is not None:
+                    rows = [self.model.linear_coefficients(f, self.params, "a channel's drift") for f in drift]
+                    A = A + np.array([v for v, _ in rows])
+                    a = a + np.array([c for _, c in rows])
+            import scipy.sparse as sparse
+
+            self._linear_flow = (sparse.csr_matrix(A), np.asarray(a, dtype=float))
+        return self._linear_flow
 
     @property
     def exact(self) -> bool:

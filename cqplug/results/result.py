@@ -34,6 +34,20 @@ from ..errors import CQPlugError
 RESULT_KEYS = ("times", "observables")
 
 
+def _renamed_square(name: str, observables) -> str:
+    """cqplug 0.3 names <q1^2> ``q1^2`` (before: ``q12``, which a variable q12 could also be): the old
+    name still finds it, with a DeprecationWarning, where it is not itself an observable."""
+    if name in observables or len(name) < 3 or not name.endswith("2") or not name[-2].isdigit():
+        return name
+    new = f"{name[:-1]}^2"
+    if new in observables:
+        from ..deprecation import deprecated
+
+        deprecated(f"the observable name {name!r}", f"{new!r}")
+        return new
+    return name
+
+
 @dataclass
 class Result:
     times: np.ndarray
@@ -57,6 +71,7 @@ class Result:
         return self._get(name, "bias_stderr", default=True)
 
     def _get(self, name, key, default=False):
+        name = _renamed_square(name, self.observables)
         if name not in self.observables:
             raise KeyError(f"no observable {name!r} in this result; it has {', '.join(self.observables)}")
         entry = self.observables[name]

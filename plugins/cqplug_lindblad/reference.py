@@ -201,6 +201,7 @@ class LindbladReference(ReferenceMethod):
         values = {model.parameter_symbols[k]: v for k, v in params.items()}
 
         def weyl(expr, quantum=None):  # complex coefficients allowed (a channel's l(z) = A + i B)
+            expr = model.symbolic(expr, params)  # an array function written out (small n only here)
             terms = weyl_operator(expr, model.z, n, N, [m[0] for m in modes],
                                   lambda c: complex(sp.N(sp.sympify(c).subs(values))))
             return sum((c * full(ops, quantum) for c, ops in terms), 0 * full(eye))
