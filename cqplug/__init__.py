@@ -26,7 +26,7 @@ _EXPORTS = {
     "PositivityViolation": ".errors", "UnknownName": ".errors", "RunFailed": ".errors", "PluginFailed": ".errors",
     "Model": ".model", "Observable": ".model", "Parameter": ".model", "pauli_matrices": ".model",
     "ClassicalDecoherence": ".model", "QuantumDephasing": ".model", "ClassicalLindblad": ".model",
-    "QuantumLindblad": ".model", "GaussianState": ".model",
+    "QuantumLindblad": ".model", "GaussianState": ".model", "Linear": ".model", "Quadratic": ".model",
     "InitialState": ".model", "coherent_state": ".model", "product_state": ".model", "qubit_state": ".model",
     "wave_packet": ".model",
     "Problem": ".problem",

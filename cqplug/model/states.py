@@ -50,7 +50,8 @@ class GaussianState:
         if not np.allclose(cov, cov.T):
             raise InvalidProblem("Gaussian state: the covariance matrix must be symmetric")
         n = mean.size // 2
-        lowest = np.linalg.eigvalsh(cov + 0.5j * symplectic_form(n)).min()
+        omega = symplectic_form(n)
+        lowest = min(np.linalg.eigvalsh(cov[np.ix_(b, b)] + 0.5j * omega[np.ix_(b, b)]).min() for b in self.blocks)
         if lowest < -1e-9 * max(1.0, np.abs(cov).max()):
             raise InvalidProblem(
                 "Gaussian state violates the uncertainty relation (cov + i Omega/2 has eigenvalue "
@@ -61,10 +62,27 @@ class GaussianState:
     def n(self) -> int:
         return self.mean.size // 2
 
+    @property
+    def blocks(self) -> list:
+        """Index arrays of the degrees of freedom the covariance correlates (each q_i with its p_i): a
+        bath of uncorrelated modes is n blocks of two, checked and sampled one by one."""
+        from scipy.sparse import csgraph, csr_matrix
+
+        n = self.n
+        linked = self.covariance != 0
+        linked[np.arange(n), np.arange(n) + n] = True
+        count, labels = csgraph.connected_components(csr_matrix(linked), directed=False)
+        order = np.argsort(labels, kind="stable")
+        return np.split(order, np.flatnonzero(np.diff(labels[order])) + 1) if count > 1 else [np.arange(2 * n)]
+
     def sampling_root(self) -> np.ndarray:
-        """R with R R^T = covariance: z0 = mean + R xi, xi standard normal, samples this state."""
-        w, V = np.linalg.eigh(self.covariance)
-        return V * np.sqrt(np.clip(w, 0.0, None))
+        """R with R R^T = covariance: z0 = mean + R xi, xi standard normal, samples this state (block by
+        block, so R has the covariance's block structure)."""
+        root = np.zeros_like(self.covariance)
+        for b in self.blocks:
+            w, V = np.linalg.eigh(self.covariance[np.ix_(b, b)])
+            root[np.ix_(b, b)] = V * np.sqrt(np.clip(w, 0.0, None))
+        return root
 
 
 def coherent_state(q0: float = 0.0, p0: float = 0.0, m: float | None = None, omega: float | None = None

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..errors import InvalidProblem
+from ..model.arrays import is_array_function
 from ..model.labels import operator_label
 
 
@@ -38,9 +40,18 @@ class Derivation:
     quantum_channels: list  # formulas of the channels acting on Q alone (rate D[J])
 
 
+def declared_with_arrays(model) -> bool:
+    """True for a model whose H_C or couplings are arrays (cqplug.Quadratic / Linear): no symbolic derivation."""
+    return is_array_function(model.H_C) or any(is_array_function(h) for h, _ in model.couplings)
+
+
 def derive_problem(problem) -> Derivation:
     """The derivation for a Problem's model and (resolved) channels."""
     model, channels = problem.model, problem.channels
+    if declared_with_arrays(model):
+        raise InvalidProblem(f"model {model.name!r} is declared with arrays (cqplug.Quadratic / cqplug.Linear, "
+                             f"n = {model.n} modes): it has no symbolic derivation; `cqplug describe "
+                             f"{model.name}` shows its equations and numbers")
     n, n_L = model.n, len(model.couplings)
     operators = {}
     L_symbols = []

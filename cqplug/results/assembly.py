@@ -36,6 +36,17 @@ def problem_info(problem, method: str, backend: str | None) -> dict:
     }
 
 
+def histogram_entries(z_names, histogram, stats) -> dict:
+    """{variable: edges, probabilities, under- and overflow} of the histogrammed variables."""
+    entries = {}
+    for i, z in enumerate(z_names[:histogram.variables]):
+        counts = stats.hist[i]
+        entries[z] = {"edges": histogram.edges(i), "probability": counts[:, 1:-1] / stats.count,
+                      "underflow": counts[:, 0] / stats.count, "overflow": counts[:, -1] / stats.count,
+                      "trajectories": stats.count}
+    return entries
+
+
 def ensemble_result(problem, system, outcome, method: str, backend: str, options) -> Result:
     """The Result of a trajectory ensemble (``outcome``: :class:`cqplug.solving.ensemble.EnsembleOutcome`)."""
     stats, histogram = outcome.statistics, outcome.histogram
@@ -52,12 +63,7 @@ def ensemble_result(problem, system, outcome, method: str, backend: str, options
             entry["bias"] = bias[k].copy()
             entry["bias_stderr"] = bias_stderr[k].copy()
         observables[name] = entry
-    histograms = {}
-    for i, z in enumerate(system.z_names):
-        counts = stats.hist[i]
-        histograms[z] = {"edges": histogram.edges(i), "probability": counts[:, 1:-1] / stats.count,
-                         "underflow": counts[:, 0] / stats.count, "overflow": counts[:, -1] / stats.count,
-                         "trajectories": stats.count}
+    histograms = histogram_entries(system.z_names, histogram, stats)
     paths = {"z": stats.path_z}
     paths.update({n: stats.paths[:, :, k] for k, n in enumerate(names)})
     interrupted = outcome.failure is not None

@@ -29,17 +29,23 @@ import numpy as np
 
 @dataclass(frozen=True)
 class HistogramSpec:
-    """Per classical variable: lower edge and bin width; ``bins`` bins plus under- and overflow."""
+    """Per histogrammed classical variable (the first ``variables`` of z): lower edge and bin width;
+    ``bins`` bins plus under- and overflow."""
 
     low: np.ndarray
     width: np.ndarray
     bins: int
+
+    @property
+    def variables(self) -> int:
+        return len(self.low)
 
     def edges(self, i: int) -> np.ndarray:
         return self.low[i] + self.width[i] * np.arange(self.bins + 1)
 
     def counts(self, z: np.ndarray) -> np.ndarray:
         """(variables, times, bins + 2) counts of z (n, times, variables); NaN counts as overflow."""
+        z = z[..., :self.variables]
         n, times, variables = z.shape
         position = (z - self.low) / self.width
         index = np.where(position < 0, 0, np.where(position < self.bins, np.floor(position) + 1, self.bins + 1))

@@ -39,17 +39,22 @@ class EnsembleOutcome:
     failure: BaseException | None
 
 
+MAX_HISTOGRAMMED_MODES = 8
+
+
 def new_seed() -> int:
     return int(np.random.SeedSequence().entropy % 2**63)
 
 
 def histogram_spec(system, options, pilot) -> HistogramSpec:
     """Per classical variable: (low, width) from ``hist_range`` or the extent of the paths that
-    ``pilot()`` returns (called at most once)."""
-    names = list(system.z_names)
+    ``pilot()`` returns (called at most once). A model of more than MAX_HISTOGRAMMED_MODES modes (a
+    bath) has none: thousands of histograms would cost more than its steps."""
+    names = list(system.z_names) if system.n_z <= 2 * MAX_HISTOGRAMMED_MODES else []
     unknown = set(options.hist_range or {}) - set(names)
     if unknown:
-        raise CQPlugError(f"hist_range names {sorted(unknown)} are not classical variables; use {names}")
+        raise CQPlugError(f"hist_range names {sorted(unknown)} are not classical variables; use {names}" if names
+                          else f"hist_range: a model of more than {MAX_HISTOGRAMMED_MODES} modes has no histograms")
     low, high = np.empty(len(names)), np.empty(len(names))
     paths = None
     for i, name in enumerate(names):

@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from ..errors import CQPlugError, RunFailed
-from ..results.assembly import problem_info
+from ..results.assembly import histogram_entries, problem_info
 from ..results.result import Result
 from ..system.compiled import compile_system
 from .backend import BLOCK_SIZE
@@ -159,12 +159,7 @@ def _assemble(problem, levels, order, method, backend, seed, target, started, in
     if interrupted is not None:
         info["interrupted_by"] = "SIGTERM" if type(interrupted).__name__ == "Terminated" else "SIGINT"
     stats = first.stats
-    histograms = {}
-    for i, z in enumerate(first.system.z_names):
-        counts = stats.hist[i]
-        histograms[z] = {"edges": first.histogram.edges(i), "probability": counts[:, 1:-1] / stats.count,
-                         "underflow": counts[:, 0] / stats.count, "overflow": counts[:, -1] / stats.count,
-                         "trajectories": stats.count}
+    histograms = histogram_entries(first.system.z_names, first.histogram, stats)
     return_paths = {"z": stats.path_z}
     return_paths.update({n: stats.paths[:, :, k] for k, n in enumerate(names)})
     result = Result(problem.times.copy(), observables, histograms, return_paths, info)

@@ -62,20 +62,68 @@ SUPEROPERATOR_MAX_D = 4  # above, a commuting density's constant channel is spli
 WEAK_ORDER = 2  # of the split step (commuting and palindromic), measured by benchmarks/weak_convergence.py
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LinearFlow:
-    """dz/dt = A z + b, the Hamiltonian flow of an H_C at most quadratic."""
+    """dz/dt = A z + b, the classical flow of an H_C at most quadratic (A a NumPy array or, for a model
+    declared with arrays, a SciPy sparse matrix). Variables that A does not connect are propagated
+    separately, so a bath of uncoupled modes costs n small exponentials, not one of size 2n."""
 
-    A: np.ndarray
+    A: object
     b: np.ndarray
 
-    def propagator(self, tau: float) -> tuple:
-        """(Phi, phi) with z(t + tau) = Phi z(t) + phi, exactly."""
+    @property
+    def blocks(self) -> list:
+        """Index arrays of the groups of variables the flow connects (its augmented matrix's components)."""
+        from scipy.sparse import csgraph, csr_matrix
+
         n = self.A.shape[0]
-        augmented = np.zeros((n + 1, n + 1))
-        augmented[:n, :n], augmented[:n, n] = self.A, self.b
-        flow = quantum.expm(tau * augmented)
-        return flow[:n, :n].copy(), flow[:n, n].copy()
+        augmented = csr_matrix(self.A).tolil()
+        augmented.resize((n + 1, n + 1))
+        augmented[np.flatnonzero(self.b), n] = 1.0
+        count, labels = csgraph.connected_components(csr_matrix(augmented), directed=False)
+        return [np.flatnonzero(labels == c) for c in range(count)]
+
+    def sparse_propagator(self, tau: float) -> tuple:
+        """(Phi as a SciPy CSR matrix, phi) with z(t + tau) = Phi z(t) + phi, exactly (block by block)."""
+        from scipy.sparse import coo_matrix, csr_matrix
+
+        n = self.A.shape[0]
+        A = csr_matrix(self.A)
+        rows, cols, values, phi = [], [], [], np.zeros(n)
+        for block in self.blocks:
+            inner = block[block < n]
+            size = len(inner)
+            augmented = np.zeros((size + 1, size + 1))
+            augmented[:size, :size] = A[inner][:, inner].toarray()
+            augmented[:size, size] = self.b[inner]
+            flow = quantum.expm(tau * augmented)
+            r, c = np.meshgrid(inner, inner, indexing="ij")
+            rows.append(r.ravel())
+            cols.append(c.ravel())
+            values.append(flow[:size, :size].ravel())
+            phi[inner] = flow[:size, size]
+        Phi = coo_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+        Phi = csr_matrix(Phi)
+        Phi.data[np.abs(Phi.data) <= 1e-15 * max(1.0, np.abs(Phi.data).max(initial=0.0))] = 0.0
+        Phi.eliminate_zeros()
+        return Phi, phi
+
+    def propagator(self, tau: float) -> tuple:
+        """(Phi, phi) as dense arrays."""
+        Phi, phi = self.sparse_propagator(tau)
+        return Phi.toarray(), phi
+
+    def spectral_radius(self) -> float:
+        """Largest |eigenvalue| of A (block by block)."""
+        from scipy.sparse import csr_matrix
+
+        A, n = csr_matrix(self.A), self.A.shape[0]
+        radius = 0.0
+        for block in self.blocks:
+            inner = block[block < n]
+            if len(inner):
+                radius = max(radius, float(np.max(np.abs(np.linalg.eigvals(A[inner][:, inner].toarray())))))
+        return radius
 
 
 @dataclass(frozen=True, eq=False)
@@ -306,6 +354,8 @@ def compile_system(problem, method, *, dt: float | None = None, step_error: bool
 
 def _linear_flow(hamilton: PhaseSpaceFunction, problem) -> LinearFlow | None:
     """A, b with Omega grad H_C = A z + b when H_C is at most quadratic (None otherwise)."""
+    if hamilton.linear is not None:
+        return LinearFlow(*hamilton.linear)
     n_z = 2 * problem.model.n
     z = [z_symbol(i) for i in range(n_z)]
     values = {parameter_symbol(j): v for j, v in enumerate(problem.parameter_vector())}

@@ -19,27 +19,57 @@ Functions a language lacks are refused in Python with a clear message, before an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import sympy as sp
 from sympy.printing.julia import JuliaCodePrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 from ..errors import InvalidProblem
+from ..model.arrays import Linear
 
 #: SymPy functions every printer supports (the names the safe parser accepts, plus powers).
 SUPPORTED_FUNCTIONS = {"sqrt", "exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan",
                        "Abs", "atan2"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PhaseSpaceFunction:
-    """outputs(z, params): SymPy expressions in the symbols ``z_i`` and ``c_j`` (see module doc)."""
+    """outputs(z, params): SymPy expressions in the symbols ``z_i`` and ``c_j`` (see module doc).
+
+    ``linear``, when known, is (matrix, offset) with outputs = matrix @ z + offset at this run's
+    parameter values (matrix a NumPy array or SciPy sparse matrix, one row per output): a backend
+    may read it instead of printing the outputs, which is what keeps a model of many modes cheap.
+    ``given`` None: the outputs are written out from ``linear`` only if a backend asks for them.
+    """
 
     name: str
-    outputs: tuple
+    given: tuple | None = None
+    linear: tuple | None = None
+
+    @cached_property
+    def outputs(self) -> tuple:
+        if self.given is not None:
+            return self.given
+        from scipy.sparse import csr_matrix
+
+        matrix, offset = csr_matrix(self.linear[0]), self.linear[1]
+        z = [z_symbol(i) for i in range(matrix.shape[1])]
+        rows = []
+        for i in range(matrix.shape[0]):
+            part = slice(matrix.indptr[i], matrix.indptr[i + 1])
+            terms = [sp.Mul(sp.Float(v), z[j], evaluate=False) for j, v in zip(matrix.indices[part],
+                                                                              matrix.data[part]) if v]
+            rows.append(sp.Add(*terms, sp.Float(offset[i])) if offset[i] else sp.Add(*terms))
+        return tuple(rows)
 
     @property
     def symbols(self) -> set:
+        if self.given is None:
+            from scipy.sparse import csr_matrix
+
+            return {z_symbol(int(j)) for j in np.unique(csr_matrix(self.linear[0]).indices)}
         return set().union(*(sp.sympify(x).free_symbols for x in self.outputs)) if self.outputs else set()
 
 
@@ -60,13 +90,20 @@ def phase_space_functions(problem) -> dict:
     def r(expr):
         return sp.sympify(expr).xreplace(rename)
 
+    params = problem.params
+    arrays = any(isinstance(h, Linear) for h, _ in model.couplings)
+    flow = problem.linear_flow()
     functions = {
-        "hamilton": PhaseSpaceFunction("hamilton", tuple(r(e) for e in problem.classical_flow())),
-        "couplings": PhaseSpaceFunction("couplings", tuple(r(h) for h, _ in model.couplings)),
-        "observables": PhaseSpaceFunction("observables", tuple(r(o.classical) for o in problem.observables)),
+        "hamilton": PhaseSpaceFunction("hamilton", None, flow) if flow is not None else
+        PhaseSpaceFunction("hamilton", tuple(r(e) for e in problem.classical_flow())),
+        "couplings": PhaseSpaceFunction("couplings", None if arrays else tuple(r(h) for h, _ in model.couplings),
+                                        (problem.coupling_gradients, problem.coupling_offsets)),
+        "observables": PhaseSpaceFunction("observables",
+                                          tuple(r(model.symbolic(o.classical, params)) for o in problem.observables)),
     }
     for f in functions.values():
-        check_supported(f, model.name)
+        if f.given is not None:  # written out from arrays: numbers and z only
+            check_supported(f, model.name)
     return functions
 
 

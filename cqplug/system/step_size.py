@@ -137,6 +137,9 @@ def _sample_points(problem) -> np.ndarray:
 def _evaluate(function, system, points: np.ndarray) -> np.ndarray:
     if not function.outputs:
         return np.zeros((len(points), 0))
+    if function.linear is not None:
+        matrix, offset = function.linear
+        return np.asarray((matrix @ points.T).T) + offset[None, :]
     z = [z_symbol(i) for i in range(system.n_z)]
     values = {parameter_symbol(j): v for j, v in enumerate(system.parameters)}
     f = sp.lambdify([z], [sp.sympify(e).xreplace(values) for e in function.outputs], "numpy")
@@ -147,8 +150,7 @@ def _evaluate(function, system, points: np.ndarray) -> np.ndarray:
 def _flow_rate(system, points: np.ndarray) -> float:
     """Largest |eigenvalue| of the Jacobian of the Hamiltonian flow over the sample points."""
     if system.linear_flow is not None:
-        A = system.linear_flow.A
-        return float(np.max(np.abs(np.linalg.eigvals(A)))) if A.size else 0.0
+        return system.linear_flow.spectral_radius()
     z = [z_symbol(i) for i in range(system.n_z)]
     values = {parameter_symbol(j): v for j, v in enumerate(system.parameters)}
     jac = sp.Matrix([sp.sympify(e).xreplace(values) for e in system.hamilton.outputs]).jacobian(z)

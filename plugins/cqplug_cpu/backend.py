@@ -36,11 +36,15 @@ class CPUBackend(Backend):
             raise BackendUnavailable(f"backend 'cpu' needs Numba: pip install numba ({exc})") from None
 
     def prepare(self, system) -> CPURunner:
+        from .bath_kernel import BathKernel, uses_arrays
         from .cache import load_module
         from .looped_kernel import LoopedKernel
 
         unrolled = self.kernel == "unrolled" or (self.kernel == "auto" and system.d <= UNROLL_MAX_D)
-        kernel = (LaneKernel if unrolled else LoopedKernel)(system)
+        if unrolled and uses_arrays(system):
+            kernel = BathKernel(system)  # many modes: the classical part in arrays
+        else:
+            kernel = (LaneKernel if unrolled else LoopedKernel)(system)
         module = load_module(kernel.source())
         return CPURunner(system, module.run_block, kernel.k.vector(), kernel.lanes)
 
@@ -51,16 +55,15 @@ class CPURunner(Runner):
 
     def run(self, blocks: list, histogram, n_paths: int) -> list:
         s = self.system
-        shape_z = (s.n_z,)
-        low = np.ascontiguousarray(np.broadcast_to(histogram.low, shape_z), dtype=np.float64)
-        inverse = np.ascontiguousarray(1.0 / np.broadcast_to(histogram.width, shape_z), dtype=np.float64)
+        low = np.ascontiguousarray(histogram.low, dtype=np.float64)  # the histogrammed variables come first
+        inverse = np.ascontiguousarray(1.0 / np.asarray(histogram.width), dtype=np.float64)
         out = []
         for block in blocks:
             rng = np.random.Generator(np.random.PCG64(block.seed))
             n = block.trajectories
             groups = -(-n // self.lanes)
             moments = [np.zeros((groups, s.saves, s.n_observables)) for _ in range(5)]
-            hist = np.zeros((s.n_z, s.saves, histogram.bins + 2), dtype=np.int64)
+            hist = np.zeros((histogram.variables, s.saves, histogram.bins + 2), dtype=np.int64)
             keep = min(n_paths if block.index == 0 else 0, n)
             paths = np.zeros((keep, s.saves, s.n_observables))
             path_z = np.zeros((keep, s.saves, s.n_z))

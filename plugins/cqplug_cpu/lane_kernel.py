@@ -91,6 +91,12 @@ class LaneKernel:
     straight-line code per lane; see :class:`cqplug_cpu.looped_kernel.LoopedKernel` beyond)."""
 
     unrolled = True
+    classical_in_arrays = False  # z as locals per lane (the bath variant keeps it in arrays)
+
+    @property
+    def z_size(self) -> str:
+        """How the code writes 2n: a literal here; the bath variant reads it at run time."""
+        return str(self.system.n_z)
 
     def __init__(self, system, lanes: int | None = None):
         self.system = system
@@ -116,17 +122,18 @@ class LaneKernel:
         k.scalar("saves", s.saves)
         k.scalar("pairs", s.steps_per_save // 2)
         self.params = [k.scalar(f"c_{j}", v) for j, v in enumerate(s.parameters)]
-        self.z_mean = k.matrix("zmean", s.z_mean)
-        self.z_root = k.matrix("zroot", s.z_root)
-        self.sigma = k.matrix("sigma", s.sigma)
-        self.residual = k.matrix("fres", s.residual_force)
+        if not self.classical_in_arrays:  # else read as arrays by the variant
+            self.z_mean = k.matrix("zmean", s.z_mean)
+            self.z_root = k.matrix("zroot", s.z_root)
+            self.sigma = k.matrix("sigma", s.sigma)
+            self.residual = k.matrix("fres", s.residual_force)
         if s.commuting:
             self.l = k.matrix("lv", s.coupling_eigenvalues)
         self.durations = {"half": dt / 2, "fine": dt, "coarse": 2 * dt}
         self.kraus_sampled = self.plan.constant_channel == "kraus"
         self.flow, self.propagator = {}, {}
         for name, tau in self.durations.items():
-            if s.linear_flow is not None:
+            if s.linear_flow is not None and not self.classical_in_arrays:
                 Phi, phi = s.classical_propagator(tau)
                 self.flow[name] = (k.matrix(f"Phi{name[0]}", Phi), k.matrix(f"phi{name[0]}", phi))
             if self.unrolled and self.kraus_sampled:
@@ -395,6 +402,10 @@ class LaneKernel:
                       f"{z[i]} = {z[i]} + {kick}"]
         return lines, mid
 
+    def coupling_values(self, mid: list, h: list) -> list:
+        """h_a = h_a(z_mid) into the locals ``h``, from the midpoint's locals ``mid`` (what ``_kick`` returned)."""
+        return self.printer.statements(self.system.couplings, mid, self.params, h, prefix=self.temp("hc"))
+
     def _commuting_step(self, path, noise: Noise, duration) -> list:
         s, tau, d = self.system, self.tau[duration], self.system.d
         lines = [f"# B({duration}): measurement record, kick, coupling phase (all diagonal)"]
@@ -414,7 +425,7 @@ class LaneKernel:
         phases = None
         h = [self.temp("h") for _ in range(s.n_couplings)]
         if s.n_couplings:
-            lines += self.printer.statements(s.couplings, mid, self.params, h, prefix=self.temp("hc"))
+            lines += self.coupling_values(mid, h)
         phase_terms = [
             [(self.l_centred[(a, i)], f"{h[a]}*{tau}") for a in range(s.n_couplings) if (a, i) in self.l_centred]
             for i in range(d)
@@ -739,7 +750,7 @@ class LaneKernel:
             obs("g_co[group, s, kk] = cross")
         ind("for l in range(nv):")
         lane = ind.nested()
-        lane(f"for v in range({s.n_z}):")
+        lane("for v in range(hist_low.shape[0]):")  # the histogrammed variables (the first ones)
         var = lane.nested()
         var("x = (Zf[v, l] - hist_low[v])*hist_inv_width[v]")
         var("b = 0 if x < 0.0 else (bins + 1 if not x < bins else int(x) + 1)")
@@ -748,7 +759,7 @@ class LaneKernel:
         lane = ind.nested()
         lane(f"for kk in range({s.n_observables}):")
         lane.nested()("path_values[base + l, s, kk] = V[kk, l]")
-        lane(f"for v in range({s.n_z}):")
+        lane(f"for v in range({self.z_size}):")
         lane.nested()("path_z[base + l, s, v] = Zf[v, l]")
 
     def record_values(self, ind, paths) -> None:
@@ -785,8 +796,10 @@ class LaneKernel:
         ind("n_saves = int(saves)")
         ind("n_pairs = int(pairs)")
         ind(f"G = {self.lanes}")
+        if self.z_size != str(s.n_z):
+            ind(f"{self.z_size} = int(n_z)")
         for p in paths:
-            ind(f"Z{p} = np.empty(({s.n_z}, G))")
+            ind(f"Z{p} = np.empty(({self.z_size}, G))")
         self.emit_arrays(ind, paths)
         draws = self.plan.draws
         m, r, uniforms = draws.increments, draws.phase_increments, draws.uniforms

@@ -107,10 +107,8 @@ class JAXRunner(Runner):
     def run(self, blocks: list, histogram, n_paths: int) -> list:
         import jax
 
-        s = self.system
         simulate = _compiled(self.structure, histogram_cells(histogram.bins))
-        low = np.broadcast_to(histogram.low, (s.n_z,)).astype(float)
-        width = np.broadcast_to(histogram.width, (s.n_z,)).astype(float)
+        low, width = (np.asarray(x, dtype=float) for x in (histogram.low, histogram.width))
         out = []
         for start in range(0, len(blocks), self.blocks_per_call):
             batch = blocks[start:start + self.blocks_per_call]

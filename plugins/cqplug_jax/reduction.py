@@ -47,10 +47,10 @@ def block_statistics(values, coarse, z, counts, low, width, bins, cells: int, st
         out.update(diff_mean=diff_mean.T, diff_m2=jnp.sum(diff_deviation ** 2, axis=-1).T,
                    co_m2=jnp.sum(deviation * diff_deviation, axis=-1).T)
     zz = per_block(z)  # (2n, blocks, 512)
-    position = (zz - low[:, None, None]) / width[:, None, None]
+    variables = low.shape[0]  # the histogrammed variables come first (none for a large bath)
+    position = (zz[:variables] - low[:, None, None]) / width[:, None, None]
     index = jnp.where(position < 0, 0, jnp.where(position < bins, jnp.floor(position) + 1, bins + 1))
     index = jnp.where(jnp.isnan(position), bins + 1, index).astype(jnp.int32)
-    variables = z.shape[0]
     cell = (jnp.arange(n_blocks)[None, :, None] * variables + jnp.arange(variables)[:, None, None]) * cells + index
     counts_flat = jnp.zeros(n_blocks * variables * cells, jnp.int32).at[cell.ravel()].add(
         jnp.broadcast_to(mask, cell.shape).astype(jnp.int32).ravel())

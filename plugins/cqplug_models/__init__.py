@@ -32,9 +32,25 @@ def anharmonic_model():
     return anharmonic()
 
 
+def spin_boson_model():
+    """A qubit in an Ohmic bath of 100 classical modes (spin-boson; exact, cost linear in the modes)."""
+    from .spin_boson import spin_boson
+
+    return spin_boson(100, "ohmic")
+
+
+def spin_boson_drude_model():
+    """A qubit in a Drude-Lorentz bath of 100 classical modes (spin-boson)."""
+    from .spin_boson import spin_boson
+
+    return spin_boson(100, "drude-lorentz")
+
+
 @hookimpl
 def cqplug_register_models(register):
     register("stern-gerlach", stern_gerlach_model)
     register("mediated-qubits", mediated_qubits_model)
     register("two-oscillators", two_oscillators_model)
     register("anharmonic", anharmonic_model)
+    register("spin-boson", spin_boson_model)
+    register("spin-boson-drude", spin_boson_drude_model)
