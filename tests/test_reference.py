@@ -36,7 +36,7 @@ def test_fixed_small_truncation_shows_artefacts():
 
 
 def test_a_truncation_out_of_reach_is_refused_up_front():
-    problem = cqplug.Problem("stern-gerlach", t_final=2 * np.pi)
+    problem = cqplug.Problem("stern-gerlach", t_final=6 * np.pi)
     with pytest.raises(CQPlugError, match=r"estimated Fock truncation is N = \d+ .*Shorten t_final.*truncation=N"):
         cqplug.solve(problem, "lindblad", progress=False)
 
@@ -72,3 +72,12 @@ def test_exact_states_have_unit_trace():
     rho, N, scale = LindbladReference().states(problem, truncation=20)
     assert rho.shape == (3, 40, 40) and N == 20 and scale == pytest.approx(1.0)
     np.testing.assert_allclose(np.trace(rho, axis1=1, axis2=2).real, 1.0, atol=1e-9)
+
+
+def test_the_search_ends_at_the_largest_truncation_allowed_and_says_what_it_saw():
+    # max_states = 80 states allow N = 40 Fock states for the qubit's d = 2 (the estimate is 35); a tolerance
+    # no truncation meets makes the search go there (not stop one step short of it) and report the last change
+    problem = cqplug.Problem("toy", t_final=0.5)
+    with pytest.raises(CQPlugError, match=r"within 80 states: from N = 3\d to 40 Fock states .* changed by .*"
+                                          r"max_states=\d+"):
+        cqplug.solve(problem, "lindblad", progress=False, tolerance=1e-300, max_states=80)

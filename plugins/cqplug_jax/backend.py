@@ -81,22 +81,27 @@ class JAXBackend(Backend):
 
         if self.solver != "cq" and system.state not in ("density", "ket"):
             raise CQPlugError(f"backend 'jax': solver {self.solver!r} cannot carry {system.state!r} states")
-        sources = {name: JaxPrinter().function(getattr(system, name), system.n_z, len(system.parameters))
-                   for name in ("hamilton", "couplings", "observables")}
-        if self.solver == "cq":
+        if self.solver == "cq":  # the split step reads linear flows and the (linear) couplings as matrices
             from .constants import split_step_constants
             from .split_step import Structure
 
-            structure = Structure(system, "\n".join(sources.values()))
+            printed = ("observables",) if system.linear_flow is not None else ("hamilton", "observables")
+            structure = Structure(system, "\n".join(_printed(system, printed)))
             constants = split_step_constants(system)
         else:
             from .constants import generic_constants
             from .generic import Structure
 
-            structure = Structure(system, "\n".join(sources.values()), self.solver)
+            structure = Structure(system, "\n".join(_printed(system, ("hamilton", "couplings", "observables"))),
+                                  self.solver)
             constants = generic_constants(system)
         constants = jax.device_put(constants, self.device)
         return JAXRunner(system, structure, constants, self.device, self.blocks_per_call)
+
+
+def _printed(system, names) -> list:
+    """The JAX source of the named phase-space functions."""
+    return [JaxPrinter().function(getattr(system, name), system.n_z, len(system.parameters)) for name in names]
 
 
 class JAXRunner(Runner):

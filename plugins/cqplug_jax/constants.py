@@ -14,6 +14,8 @@ import numpy as np
 from cqplug.system import quantum
 from cqplug.system.standard_form import standard_form
 
+from .split_step import SPARSE_MIN_Z
+
 
 def _common(system) -> dict:
     taus = (0.5 * system.dt, system.dt, 2.0 * system.dt)
@@ -30,8 +32,21 @@ def split_step_constants(system) -> dict:
     """Everything :mod:`.split_step` reads (see there for how each enters the step)."""
     c = _common(system)
     taus = c["tau"]
-    c.update(sigma=system.sigma, force_res=system.residual_force, L=system.L)
-    if system.linear_flow is not None:
+    G, g = system.couplings.linear
+    c.update(sigma=system.sigma, force_res=system.residual_force, L=system.L,
+             G=np.asarray(G.toarray() if hasattr(G, "toarray") else G, dtype=float), g=np.asarray(g, dtype=float))
+    if system.linear_flow is not None and system.n_z >= SPARSE_MIN_Z:  # coordinate form, one pattern
+        from scipy.sparse import csr_matrix
+
+        flows = [system.linear_flow.sparse_propagator(t) for t in taus]
+        pattern = sum((abs(Phi) for Phi, _ in flows), csr_matrix((system.n_z, system.n_z))).tocoo()
+        c["Phi_rows"], c["Phi_columns"] = pattern.row, pattern.col
+        c["Phi_values"] = np.array([np.asarray(Phi[pattern.row, pattern.col]).ravel() for Phi, _ in flows])
+        c["phi"] = np.array([phi for _, phi in flows])
+        root = csr_matrix(system.z_root).tocoo()
+        c["root_rows"], c["root_columns"], c["root_values"] = root.row, root.col, root.data
+        del c["z_root"]
+    elif system.linear_flow is not None:
         flows = [system.classical_propagator(t) for t in taus]
         c["Phi"], c["phi"] = np.array([f[0] for f in flows]), np.array([f[1] for f in flows])
     channel = system.constant_channel

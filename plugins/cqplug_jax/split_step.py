@@ -24,6 +24,8 @@ from cqplug.system.step_plan import DURATIONS, SCHEDULE, step_plan
 
 from .reduction import block_statistics
 
+SPARSE_MIN_Z = 17  # phase-space variables from which flows and the initial sampling are sparse (n > 8 modes)
+
 
 class Structure:
     """What the jitted step depends on besides the constants' values: its cache key."""
@@ -32,6 +34,7 @@ class Structure:
         self.state, self.commuting, self.channel = system.state, system.commuting, system.constant_channel
         self.sampling, self.step_error = system.sampling, system.step_error
         self.linear = system.linear_flow is not None
+        self.sparse = self.linear and system.n_z >= SPARSE_MIN_Z  # a bath: flows and z0 as sparse products
         self.plan = step_plan(system)
         self.sizes = (system.n_z, system.n_noise, system.n_couplings, system.d, self.plan.draws.phase_increments,
                       system.n_observables, system.saves)
@@ -40,7 +43,7 @@ class Structure:
 
     def key(self) -> tuple:
         return ("cq", self.state, self.commuting, self.channel, self.sampling, self.step_error, self.linear,
-                self.sizes, self.residual, self.source, self.plan)
+                self.sparse, self.sizes, self.residual, self.source, self.plan)
 
     def build(self, cells: int):
         return make_simulate(self, printed_functions(self.source), cells)
@@ -50,7 +53,7 @@ def printed_functions(source: str) -> dict:
     """The functions defined by JaxPrinter source (generated from parsed expressions, never user text)."""
     namespace = {"jnp": jnp}
     exec(compile(source, "<cqplug phase-space functions>", "exec"), namespace)  # noqa: S102
-    return {name: namespace[name] for name in ("hamilton", "couplings", "observables")}
+    return {name: namespace.get(name) for name in ("hamilton", "observables")}
 
 
 def pick(u, cumulative):
@@ -72,7 +75,15 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
     at = {path: {what: DURATIONS.index(getattr(schedule, what)) for what in ("start", "coupled", "after", "after_last")}
           for path, schedule in SCHEDULE.items()}  # the index of each operation's tau in c["tau"]
     ket = structure.state == "ket"
-    hamilton, couplings, observables = functions["hamilton"], functions["couplings"], functions["observables"]
+    hamilton, observables = functions["hamilton"], functions["observables"]
+
+    def sparse_product(rows, columns, values, x):
+        """M x per trajectory for M in coordinate form (rows, columns, values), x (columns, N): O(non-zeros)."""
+        return jax.ops.segment_sum(values[:, None] * x[columns], rows, num_segments=nz)
+
+    def couplings(c, z):
+        """h_a(z) = G_a z + g_a (the couplings are linear), (nL, N)."""
+        return c["G"] @ z + c["g"][:, None]
 
     def draw(sampler, keys, step, width):
         """(width, N) numbers of step ``step``, block by block."""
@@ -105,6 +116,9 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
         return W @ q if ket else jnp.einsum("ij,jkn,lk->iln", W, q, jnp.conj(W))
 
     def flow(c, z, tau_index):
+        if structure.sparse:
+            return sparse_product(c["Phi_rows"], c["Phi_columns"], c["Phi_values"][tau_index], z) + \
+                c["phi"][tau_index][:, None]
         if structure.linear:
             return c["Phi"][tau_index] @ z + c["phi"][tau_index][:, None]
         tau = c["tau"][tau_index]
@@ -155,7 +169,7 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
             kick = kick + tau * c["force_res"] @ (c["lvals"] @ p)
         phase = jnp.zeros_like(p)
         if nL:
-            h = jnp.stack(couplings(z + 0.5 * kick, c["params"]))  # at the midpoint
+            h = couplings(c, z + 0.5 * kick)  # at the midpoint
             phase = tau * c["lcentred"].T @ h
         if r:
             phase = phase + c["jcentred"].T @ w
@@ -191,7 +205,7 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
             if structure.residual:
                 z = z + half * c["force_res"] @ expect(c["L"], q)
             if h == 0 and nL:
-                hz = jnp.stack(couplings(z, c["params"]))  # (nL, N)
+                hz = couplings(c, z)  # (nL, N)
                 D = tau * jnp.einsum("an,aij->ijn", hz, c["L"])
                 M = jnp.eye(d)[:, :, None] - 1j * D - 0.5 * matmul(D, D)
                 q = normalise(matmul(M, q) if ket else
@@ -231,7 +245,9 @@ def make_simulate(structure: Structure, functions: dict, cells: int):
         keys = jax.vmap(lambda k: jax.random.fold_in(k, 0))(block_keys)
         step_keys = jax.vmap(lambda k: jax.random.fold_in(k, 1))(block_keys)
         kraus_keys = jax.vmap(lambda k: jax.random.fold_in(k, 2))(block_keys)  # steps 0.., interval starts -1, -2..
-        z0 = c["z_mean"][:, None] + c["z_root"] @ draw(jax.random.normal, keys, 0, nz)
+        xi = draw(jax.random.normal, keys, 0, nz)
+        z0 = c["z_mean"][:, None] + (sparse_product(c["root_rows"], c["root_columns"], c["root_values"], xi)
+                                     if structure.sparse else c["z_root"] @ xi)
         n = z0.shape[1]
         if ket:
             q0 = c["kets"][pick(draw(jax.random.uniform, keys, 1, 1)[0], c["cumulative"][:, None])].T

@@ -63,6 +63,13 @@ def _initial_mode(N: int, nbar: float, alpha: complex):
     return full / np.trace(full).real
 
 
+def _suggested_states(N: int, n: int, d: int) -> int:
+    """N^n d rounded up to two significant figures: a max_states that admits N."""
+    states = N**n * d
+    scale = 10 ** max(0, len(str(states)) - 2)
+    return -(-states // scale) * scale
+
+
 def estimated_truncation(problem, modes) -> int:
     """Fock states per degree of freedom the run needs, from a bound on the largest occupation.
 
@@ -123,17 +130,24 @@ class LindbladReference(ReferenceMethod):
             # (calibrated on the built-in models); the search starts well below it
             self._check_size(problem, estimate if n == 1 else (estimate + 1) // 2, options, "estimated")
             N = max(10, int(0.4 * estimate))
+            largest = int((options.max_states / d) ** (1.0 / n) + 1e-9)  # the largest N within max_states
+            N = min(N, largest)
             obs, hist = self._run(problem, modes, N, edges, progress=progress)
+            change, previous = float("inf"), None
             while True:
-                step = max(2, round(0.2 * N))
-                if (N + step) ** n * d > options.max_states:
+                following = min(N + max(2, round(0.2 * N)), largest)  # the last try uses every state allowed
+                if following <= N:
+                    compared = (f"from N = {previous} to {N} Fock states per degree of freedom the observables "
+                                f"still changed by {change:.2g} (> tolerance {options.tolerance:g})"
+                                if previous else f"N = {N} is all it allows, with nothing to compare it to")
                     raise CQPlugError(
-                        f"lindblad reference did not converge within {options.max_states} states (N = {N} Fock states "
-                        "per degree of freedom); shorten t_final, raise the limit (--option max_states=M) or accept a "
-                        "fixed truncation (--option truncation=N)")
-                obs2, hist2 = self._run(problem, modes, N + step, edges, progress=progress)
+                        f"lindblad reference did not converge within {options.max_states} states: {compared}; "
+                        "shorten t_final, raise the limit (--option max_states="
+                        f"{_suggested_states(N + max(2, round(0.2 * N)), n, d)}) or accept a fixed truncation "
+                        "(--option truncation=N)")
+                obs2, hist2 = self._run(problem, modes, following, edges, progress=progress)
                 change = max(float(np.max(np.abs(obs2[k] - obs[k]) / np.maximum(1.0, np.abs(obs2[k])))) for k in obs)
-                N, obs, hist = N + step, obs2, hist2
+                previous, N, obs, hist = N, following, obs2, hist2
                 if change <= options.tolerance:
                     break
         info = {"truncation": N, "truncation_change": change, "run_seconds": time.perf_counter() - started,
@@ -142,16 +156,17 @@ class LindbladReference(ReferenceMethod):
 
     @staticmethod
     def _check_size(problem, N: int, options, how: str) -> None:
+        """Refuse before any work when N exceeds max_states (the search then stops at the largest N allowed)."""
         n, d = problem.model.n, problem.model.d
         states = N**n * d
         if states > options.max_states:
             largest = int((options.max_states / d) ** (1.0 / n))
             raise CQPlugError(
                 f"lindblad reference for {problem.model.name} to t = {problem.t_final:g}: the {how} Fock truncation is "
-                f"N = {N} per degree of freedom, {states} states (a Liouvillian of {states**2:.3g} rows), above the "
-                f"limit of {options.max_states}. Shorten t_final, or pass --option truncation=N (N <= {largest}) to "
-                "accept a fixed truncation (its artefacts are then yours to judge), or raise --option max_states=M "
-                "(memory and time grow as M^2)")
+                f"N = {N} per degree of freedom: {states} states (a Liouvillian of {states**2:.3g} rows), above "
+                f"the limit of {options.max_states}. Shorten t_final, or pass --option truncation=N (N <= {largest}) "
+                "to accept a fixed truncation (its artefacts are then yours to judge), or raise --option "
+                f"max_states={_suggested_states(N, n, d)} (memory and time grow as M^2)")
 
     def states(self, problem, truncation: int | None = None, **options) -> tuple:
         """The exact states rho(t) at the saved times, for a single classical degree of freedom:
