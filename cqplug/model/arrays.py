@@ -106,9 +106,10 @@ class Linear:
             v = v.real.copy()
         return v, float(c)
 
-    def expression(self, z: list, params: dict, complex_allowed: bool = False) -> sp.Expr:
-        """f as a SymPy expression in the symbols ``z`` at these parameter values (O(n) terms)."""
-        v, c = self.values(params, len(z), "cqplug.Linear", complex_allowed)
+    def expression(self, z: list, params: dict) -> sp.Expr:
+        """f as a SymPy expression in the symbols ``z`` at these parameter values (O(n) terms; complex
+        coefficients written with I)."""
+        v, c = self.values(params, len(z), "cqplug.Linear", complex_allowed=True)
         terms = [sp.Float(x.real) * s if x.imag == 0 else (sp.Float(x.real) + sp.I * sp.Float(x.imag)) * s
                  for x, s in zip(v, z) if x != 0]
         return sp.Add(*terms, sp.Float(c)) if c else sp.Add(*terms)

@@ -8,7 +8,8 @@ questions (the :class:`Channel` protocol), so nothing else in cqplug switches on
 
 * ``diffusion(model, params)``: its part of the classical diffusion matrix D2 (2n x 2n);
 * ``decoherence(model, params)``: its part of the quantum decoherence matrix D0 over the L_a;
-* ``drift(model)``: its linear drift of z (friction), 2n SymPy expressions added to dz/dt;
+* ``drift(model)``: its linear drift of z (friction), 2n SymPy expressions added to dz/dt
+  (``drift_matrix(model, params)``: the same as numbers);
 * ``jump_operators(model, params)``: purely quantum Lindblad operators on Q, sqrt(rate) J each;
 * ``lindblad_terms(model)``: ``(weight, f(z), B)`` with the channel = sum weight * rate * D[Weyl(f) (x) B],
   for the exact reference;
@@ -70,8 +71,18 @@ class Channel:
         """Raise InvalidProblem when the channel does not fit the parameter values (scales >= 0)."""
 
     def drift(self, model) -> list | None:
-        """Its linear drift of z: 2n SymPy expressions in the model's symbols (None: no drift)."""
+        """Its linear drift of z: 2n SymPy expressions in the model's symbols (None: no drift, or only
+        numbers: see ``drift_matrix``)."""
         return None
+
+    def drift_matrix(self, model, params: dict) -> tuple | None:
+        """Its drift as (matrix (2n, 2n), offset (2n,)) at these parameter values (None: no drift). The
+        default evaluates ``drift``; a channel declared with arrays gives it directly."""
+        drift = self.drift(model)
+        if drift is None:
+            return None
+        rows = [model.linear_coefficients(f, params, "a channel's drift") for f in drift]
+        return np.array([v for v, _ in rows]), np.array([c for _, c in rows])
 
     def jump_operators(self, model, params: dict) -> list:
         """Its purely quantum Lindblad operators sqrt(rate) J (d x d complex), applied as sum D[.]."""
@@ -248,6 +259,22 @@ class ClassicalLindblad(Channel):
     def label(self) -> str:
         return f"classical Lindblad channel D[{self.expression}]"
 
+    @property
+    def arrays(self) -> bool:
+        """l(z) given as a :class:`cqplug.Linear` with a complex vector (a bath of many modes)."""
+        return isinstance(self.expression, Linear)
+
+    def vectors(self, model, params: dict) -> tuple:
+        """(a, b, a0, b0): l(z) = (a + i b) . z + a0 + i b0 at these parameter values (array form)."""
+        v, c = self.expression.values(params, 2 * model.n, f"model {model.name!r}: {self.label}", complex_allowed=True)
+        if not np.any(v):
+            raise InvalidProblem(f"{self.label}: its vector is zero at these parameters; a constant operator is no "
+                                 "environment of C")
+        return v.real, v.imag, c, 0.0
+
+    def _array_rate(self, model, params: dict) -> float:
+        return params[self.rate] * _check_scale(model, self.scale, params, self.label)
+
     def parts(self, model) -> tuple:
         """(A, B): the real and imaginary parts of l(z), each linear in z; refused otherwise."""
         symbols = {"I": sp.I} | model.symbols
@@ -268,11 +295,17 @@ class ClassicalLindblad(Channel):
         return A, B
 
     def validate(self, model) -> None:
-        self.parts(model)
+        if self.arrays:
+            self.expression.check(2 * model.n, f"model {model.name!r}: {self.label}")
+        else:
+            self.parts(model)
         _scale_expression(model, self.scale, self.label)
 
     def validate_values(self, model, params: dict) -> None:
         _check_scale(model, self.scale, params, self.label)
+        if self.arrays:
+            self.vectors(model, params)
+            return
         A, B = self.parts(model)
         values = {model.parameter_symbols[k]: v for k, v in params.items()}
         for X in (A, B):
@@ -293,6 +326,8 @@ class ClassicalLindblad(Channel):
         return model.parameter_symbols[self.rate] * _scale_expression(model, self.scale, self.label)
 
     def symbolic_diffusion(self, model):
+        if self.arrays:
+            return None
         uA, uB = self._directions(model)
         return self._rate(model) * (uA * uA.T + uB * uB.T)
 
@@ -301,21 +336,43 @@ class ClassicalLindblad(Channel):
         return sp.zeros(n_L, n_L)
 
     def diffusion(self, model, params: dict) -> np.ndarray:
+        if self.arrays:
+            a, b, _, _ = self.vectors(model, params)
+            omega_t = symplectic_form(model.n).T
+            uA, uB = omega_t @ a, omega_t @ b
+            return self._array_rate(model, params) * (np.outer(uA, uA) + np.outer(uB, uB))
         values = {model.parameter_symbols[k]: v for k, v in params.items()}
         return np.array(self.symbolic_diffusion(model).xreplace(values).evalf(), dtype=float)
 
-    def drift(self, model) -> list:
+    def drift(self, model) -> list | None:
+        if self.arrays:
+            return None  # numbers only: drift_matrix
         A, B = self.parts(model)
         uA, uB = self._directions(model)
         return list(self._rate(model) * (A * uB - B * uA))
 
+    def drift_matrix(self, model, params: dict) -> tuple | None:
+        """rate (A(z) u_B - B(z) u_A) as (matrix, offset)."""
+        if not self.arrays:
+            return super().drift_matrix(model, params)
+        a, b, a0, b0 = self.vectors(model, params)
+        omega_t = symplectic_form(model.n).T
+        uA, uB = omega_t @ a, omega_t @ b
+        rate = self._array_rate(model, params)
+        return rate * (np.outer(uB, a) - np.outer(uA, b)), rate * (uB * a0 - uA * b0)
+
     def lindblad_terms(self, model) -> list:
+        scale = _scale_expression(model, self.scale, self.label)
+        if self.arrays:
+            return [(scale, self.expression, np.eye(model.d, dtype=complex))]
         A, B = self.parts(model)
-        return [(_scale_expression(model, self.scale, self.label), A + sp.I * B, np.eye(model.d, dtype=complex))]
+        return [(scale, A + sp.I * B, np.eye(model.d, dtype=complex))]
 
     def formula(self, model) -> str:
-        A, B = self.parts(model)
         scale = "" if sp.sympify(self.scale) == 1 else f"({self.scale}) "
+        if self.arrays:
+            return f"{scale}{self.rate} D[{self.expression!r}] rho"
+        A, B = self.parts(model)
         ell = self.expression if isinstance(self.expression, str) else sp.simplify(A + sp.I * B)
         return f"{scale}{self.rate} D[{ell}] rho"
 

@@ -109,6 +109,10 @@ class Problem:
         flow = list(self.model.hamilton_equations())
         for ch in self.channels:
             drift = ch.drift(self.model)
+            if drift is None and ch.drift_matrix(self.model, self.params) is not None:  # numbers only (arrays)
+                matrix, offset = ch.drift_matrix(self.model, self.params)
+                drift = [sum((sp.Float(v) * s for v, s in zip(row, self.model.z) if v), sp.Float(c))
+                         for row, c in zip(matrix, offset)]
             if drift is not None:
                 flow = [f + g for f, g in zip(flow, drift)]
         return flow
@@ -123,11 +127,9 @@ class Problem:
             n_z = 2 * self.model.n
             A, a = self.model.H_C.flow(self.params, n_z, f"model {self.model.name!r}: the classical Hamiltonian")
             for ch in self.channels:
-                drift = ch.drift(self.model)
+                drift = ch.drift_matrix(self.model, self.params)
                 if drift is not None:
-                    rows = [self.model.linear_coefficients(f, self.params, "a channel's drift") for f in drift]
-                    A = A + np.array([v for v, _ in rows])
-                    a = a + np.array([c for _, c in rows])
+                    A, a = A + drift[0], a + drift[1]
             import scipy.sparse as sparse
 
             self._linear_flow = (sparse.csr_matrix(A), np.asarray(a, dtype=float))

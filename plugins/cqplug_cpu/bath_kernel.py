@@ -146,15 +146,20 @@ class BathKernel(LaneKernel):
         return [f"{h[a]} = {mid[a]}" for a in range(len(h))]
 
     def observe(self, path: str, out: str) -> list:
-        """The observables' classical parts read the z they use from the arrays; the divergence check loops."""
+        """The observables' classical parts read the z they use from the arrays (``record`` checks z)."""
         s = self.system
         used = sorted(int(str(v)[2:]) for v in s.observables.symbols if str(v).startswith("z_"))
         lines = [f"z{path}{i} = Z{path}[{i}, l]" for i in used]
-        lines += [line for line in super().observe(path, out) if not line.startswith("bad_classical")]
-        lines += ["for zi in range(NZ):",
-                  f"    if not abs(Z{path}[zi, l]) < {DIVERGENCE_BOUND!r}:",
-                  "        bad_classical = 1.0"]
-        return lines
+        return lines + [line for line in super().observe(path, out) if not line.startswith("bad_classical")]
+
+    def record(self, ind, paths) -> None:
+        """Every z of every lane bounded (one pass, lanes innermost), then the lane kernel's record."""
+        for p in paths:
+            ind("for i in range(NZ):")
+            row = ind.nested()
+            row("for l in range(nv):")
+            row.nested()(f"bad_classical = bad_classical if abs(Z{p}[i, l]) < {DIVERGENCE_BOUND!r} else 1.0")
+        super().record(ind, paths)
 
     # -- array loops -------------------------------------------------------------------------
     def sparse_product(self, ind, matrix: tuple, source: str, target: str, start: str | None = None,
@@ -162,6 +167,8 @@ class BathKernel(LaneKernel):
         """target[i, l] = start_i + sum_c M[i, c] source[c, l] for every lane, over the non-zeros of CSR
         ``matrix`` (``start`` None: accumulate into target; ``start`` may use the row index i)."""
         pointers, columns, values, nnz = matrix
+        if start is None and not nnz:
+            return  # nothing to add (e.g. no noise: mean-field)
         ind(f"for i in range({self._rows[pointers]}):")
         row = ind.nested()
         if start is not None:

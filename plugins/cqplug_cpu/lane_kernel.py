@@ -942,14 +942,12 @@ class LaneKernel:
             for line in self.constant_step(path, other_duration, "UK[0, l]"):
                 lane(line)
         else:
-            lane("if last:")
-            branch = lane.nested()
-            for line in self.constant_step(path, last_duration, "UK[0, l]"):
-                branch(line)
-            lane("else:")
-            branch = lane.nested()
-            for line in self.constant_step(path, other_duration, "UK[0, l]"):
-                branch(line)
+            for head, duration in (("if last:", last_duration), ("else:", other_duration)):
+                lane(head)
+                branch = lane.nested()
+                lines = self.constant_step(path, duration, "UK[0, l]")
+                for line in lines + (["pass"] if all(x.startswith("#") for x in lines) else []):
+                    branch(line)  # nothing constant to apply (the bath variant moves the flow out of the lane)
         for line in self.store(path):
             lane(line)
 

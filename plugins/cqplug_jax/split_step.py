@@ -53,7 +53,7 @@ def printed_functions(source: str) -> dict:
     """The functions defined by JaxPrinter source (generated from parsed expressions, never user text)."""
     namespace = {"jnp": jnp}
     exec(compile(source, "<cqplug phase-space functions>", "exec"), namespace)  # noqa: S102
-    return {name: namespace.get(name) for name in ("hamilton", "observables")}
+    return {name: namespace.get(name) for name in ("hamilton", "couplings", "observables")}
 
 
 def pick(u, cumulative):
