@@ -40,6 +40,7 @@ def two_frequency_bath(N: int) -> cqplug.Model:
                   cqplug.QuantumDephasing("gamma_q", coupling=0)],
         initial_state=lambda p: cqplug.InitialState(cqplug.GaussianState(np.zeros(2 * N), covariance),
                                                     np.array([1.0, 1.0]) / np.sqrt(2)),
+        observables=[cqplug.Observable("X", cqplug.Linear(g)), cqplug.Observable("Xsz", cqplug.Linear(g), sigma["sz"])],
         t_final=T_FINAL)
 
 
@@ -57,6 +58,7 @@ def reduced_model() -> cqplug.Model:
         initial_state=lambda p: cqplug.InitialState(
             cqplug.product_state(cqplug.coherent_state(0, 0, 1.0, w1), cqplug.coherent_state(0, 0, 1.0, w2)),
             np.array([1.0, 1.0]) / np.sqrt(2)),
+        observables=[cqplug.Observable("X", X), cqplug.Observable("Xsz", X, sigma["sz"])],
         t_final=T_FINAL)
 
 
@@ -72,7 +74,7 @@ def test_a_thousand_mode_bath_is_exactly_its_two_collective_oscillators(reduced_
     result = cqplug.solve(problem, "cq", trajectories=40_000, seed=3, progress=False)
     assert result.info["trajectories"] == 40_000
     assert_power(result, reduced_reference, names=["sx", "sy", "sz"])
-    assert_agrees(result, reduced_reference, names=["sx", "sy", "sz"])
+    assert_agrees(result, reduced_reference, names=["sx", "sy", "sz", "X", "Xsz"])
     assert_step_error_small(result, sigmas=2.0)
 
 
@@ -145,7 +147,7 @@ def test_default_observable_names_never_collide_and_old_names_still_find_them():
     names = [o.name for o in model.observables]
     assert "q1" in names and "q1^2" in names and "q12" not in names  # q1 squared is not the variable q12
     big = two_frequency_bath(20)  # 40 variables: no observable per variable
-    assert [o.name for o in big.observables] == ["sx", "sy", "sz"]
+    assert [o.name for o in big.observables] == ["sx", "sy", "sz", "X", "Xsz"]
     problem = cqplug.Problem(model, save_dt=0.5)
     result = cqplug.solve(problem, "cq", trajectories=600, seed=1, progress=False)
     with pytest.warns(DeprecationWarning, match="'q12' is deprecated.*'q1\\^2'"):

@@ -99,12 +99,24 @@ def phase_space_functions(problem) -> dict:
         "couplings": PhaseSpaceFunction("couplings", None if arrays else tuple(r(h) for h, _ in model.couplings),
                                         (problem.coupling_gradients, problem.coupling_offsets)),
         "observables": PhaseSpaceFunction("observables",
-                                          tuple(r(model.symbolic(o.classical, params)) for o in problem.observables)),
+                                          tuple(r(model.symbolic(o.classical, params)) for o in problem.observables),
+                                          _linear_observables(problem)),
     }
     for f in functions.values():
         if f.given is not None:  # written out from arrays: numbers and z only
             check_supported(f, model.name)
     return functions
+
+
+def _linear_observables(problem) -> tuple | None:
+    """(F, f0) with f_k(z) = F_k . z + f0_k when every observable's classical part is at most linear (the
+    rule for a bath, whose observables are quantum: f = 1); None otherwise."""
+    model = problem.model
+    degrees = [model.polynomial_degree(o.classical) for o in problem.observables]
+    if any(degree is None or degree > 1 for degree in degrees):
+        return None
+    rows = [model.linear_coefficients(o.classical, problem.params, f"observable {o.name}") for o in problem.observables]
+    return np.array([v for v, _ in rows]).reshape(-1, 2 * model.n), np.array([c for _, c in rows])
 
 
 def check_supported(function: PhaseSpaceFunction, model: str) -> None:

@@ -77,6 +77,11 @@ class BathKernel(LaneKernel):
         self.sparse["couplings"] = self._csr("GCP", csr_matrix(G))
         k.array("GOFF", g if len(g) else np.zeros(1))
         G = np.asarray(G.toarray() if hasattr(G, "toarray") else G)
+        self.observed_linearly = s.observables.linear is not None
+        if self.observed_linearly:
+            F, f0 = s.observables.linear
+            self.sparse["observables"] = self._csr("OBS", csr_matrix(F))
+            k.array("OBSOFF", f0)
         self.g_sigma = k.matrix("gsig", G @ s.sigma)  # h at the midpoint: + (G sigma dY)/2
         self.g_residual = k.matrix("gres", G @ s.residual_force)
 
@@ -145,16 +150,23 @@ class BathKernel(LaneKernel):
     def coupling_values(self, mid: list, h: list) -> list:
         return [f"{h[a]} = {mid[a]}" for a in range(len(h))]
 
+    def classical_values(self, path: str, f: list) -> list:
+        """Linear classical parts (the usual case: Pauli observables have f = 1) come from the array product
+        ``record`` made; others are printed, reading the z they use from the arrays."""
+        if self.observed_linearly:
+            return [f"{f[k]} = FV{path}[{k}, l]" for k in range(len(f))]
+        used = sorted(int(str(v)[2:]) for v in self.system.observables.symbols if str(v).startswith("z_"))
+        return [f"z{path}{i} = Z{path}[{i}, l]" for i in used] + super().classical_values(path, f)
+
     def observe(self, path: str, out: str) -> list:
-        """The observables' classical parts read the z they use from the arrays (``record`` checks z)."""
-        s = self.system
-        used = sorted(int(str(v)[2:]) for v in s.observables.symbols if str(v).startswith("z_"))
-        lines = [f"z{path}{i} = Z{path}[{i}, l]" for i in used]
-        return lines + [line for line in super().observe(path, out) if not line.startswith("bad_classical")]
+        return [line for line in super().observe(path, out) if not line.startswith("bad_classical")]
 
     def record(self, ind, paths) -> None:
-        """Every z of every lane bounded (one pass, lanes innermost), then the lane kernel's record."""
+        """Every z of every lane bounded (one pass, lanes innermost), the observables' linear classical parts
+        FV = F z + f0 (a sparse product), then the lane kernel's record."""
         for p in paths:
+            if self.observed_linearly:
+                self.sparse_product(ind, self.sparse["observables"], f"Z{p}", f"FV{p}", start="OBSOFF[i]")
             ind("for i in range(NZ):")
             row = ind.nested()
             row("for l in range(nv):")
@@ -218,6 +230,8 @@ class BathKernel(LaneKernel):
         super().emit_arrays(ind, paths)
         s = self.system
         ind("ZT = np.empty((NZ, G))")
+        for p in paths:
+            ind(f"FV{p} = np.empty(({max(s.n_observables, 1)}, G))")
         ind("XI0 = np.empty((NZ, G))")
         ind(f"HZ = np.zeros(({max(s.n_couplings, 1)}, G))")
         ind(f"DY = np.zeros(({max(s.n_noise, 1)}, G))")

@@ -690,13 +690,17 @@ class LaneKernel:
         return lines + [f"{v} = {v}*{inv}" for v in x]
 
     # -- observables ---------------------------------------------------------------------------
+    def classical_values(self, path: str, f: list) -> list:
+        """f_k(z) of every observable into the locals ``f`` (lane l)."""
+        return self.printer.statements(self.system.observables, self.z(path), self.params, f, prefix=self.temp("ob"))
+
     def observe(self, path: str, out: str) -> list:
         """out[k, l] = f_k(z) Tr(B_k rho) for lane l; flags divergence of z and of the state's trace."""
         s, d = self.system, self.system.d
         z = self.z(path)
         lines = []
         f = [self.temp("fv") for _ in range(s.n_observables)]
-        lines += self.printer.statements(s.observables, z, self.params, f, prefix=self.temp("ob"))
+        lines += self.classical_values(path, f)
         if self.density:
             x = self.x(path)
         else:
