@@ -115,3 +115,28 @@ def test_product_state_orders_coordinates_then_momenta():
     both = cqplug.product_state(a, cqplug.GaussianState([-3.0, 0.5], np.diag([0.25, 2.0])))
     np.testing.assert_allclose(both.mean, [1.0, -3.0, 2.0, 0.5])  # (q1, q2, p1, p2)
     np.testing.assert_allclose(both.covariance, np.diag([0.25, 0.25, 1.0, 2.0]))
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", ["toy", "stern-gerlach", "mediated-qubits", "two-oscillators", "anharmonic"])
+def test_derive_latex_is_valid_latex_with_every_section_of_the_plain_text(name):
+    """Through a LaTeX-to-MathML parser without error; braces balanced; no raw < or > (expectations are
+    \\langle ... \\rangle); symbols typeset; the sections of the plain output all there."""
+    from latex2mathml.converter import convert
+
+    from cqplug.problem.derivation import derive
+
+    latex, plain = derive(name, latex=True), derive(name)
+    body = "\n".join(line for line in latex.splitlines() if not line.startswith("%"))
+    convert(body)
+    assert body.count("{") == body.count("}") and body.count(r"\begin{align}") == body.count(r"\end{align}") == 1
+    bare = body.replace(r"\langle", "").replace(r"\rangle", "")
+    assert "<" not in bare and ">" not in bare, bare
+    sections = {"## Hamiltonian": "H(z) &=", "## Hamilton's equations": r"\frac{d", "## Diffusion": "D_2 &=",
+                "## Complete positivity": r"\geq", "## Hybrid": r"\partial_t W", "## CQ trajectories": "dz &="}
+    for heading, marker in sections.items():
+        assert heading in plain and marker in body, heading
+    assert ("minimal" in plain) == (r"\text{(its minimum" in body)
+    assert ("sigma = " in plain) == (r"d\rho &=" in body)
+    if name == "toy":
+        assert r"\lambda" in body and r"\langle \sigma_{z} \rangle" in body and "lam" not in body.replace("lambda", "")

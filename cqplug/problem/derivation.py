@@ -14,6 +14,7 @@ From H(z) = H_C(z) + H_Q + sum_a h_a(z) L_a and the channels (physics.md §3–5
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -195,21 +196,68 @@ def render_text(d: Derivation) -> str:
     return "\n".join(lines)
 
 
+GREEK_ABBREVIATIONS = {"lam": "lambda", "lamda": "lambda", "lmbda": "lambda"}  # names SymPy cannot spell Greek
+
+
+def _latex_name(name: str) -> str:
+    r"""LaTeX of a symbol or operator name: sigma_z -> \sigma_{z}, lam -> \lambda, <sigma_z> -> <\sigma_{z}>."""
+    if name.startswith("<") and name.endswith(">"):
+        return r"\langle " + _latex_name(name[1:-1]) + r" \rangle"
+    stem, _, index = name.partition("_")
+    digits = re.fullmatch(r"([A-Za-z]+?)(\d+)", stem)
+    if digits and not index:  # lam1 -> lambda_1
+        stem, index = digits.groups()
+    stem = GREEK_ABBREVIATIONS.get(stem, stem)
+    return sp.latex(sp.Symbol(stem + ("_" + index if index else "")))
+
+
 def render_latex(d: Derivation) -> str:
+    """The derivation as one LaTeX align block (every section of the plain text), ready for a paper or
+    MathJax; each symbol typeset (lam as \\lambda, <sigma_z> as \\langle\\sigma_{z}\rangle)."""
     model = d.model
-    L = sp.latex
+    symbols = set(d.H.free_symbols) | set().union(*(sp.sympify(f).free_symbols for f in d.flow))
+    for M in (d.D2, d.D1, d.D0, *(x for x in (d.sigma, d.K) if x is not None)):
+        symbols |= M.free_symbols
+    for lhs, rhs in d.conditions:
+        symbols |= sp.sympify(lhs).free_symbols | sp.sympify(rhs).free_symbols
+    for r, v in d.minimal.items():
+        symbols |= {r} | sp.sympify(v).free_symbols
+    names = {s: _latex_name(str(s)) for s in symbols}
+
+    def L(x):
+        return sp.latex(x, symbol_names=names)
+
     z = list(model.z)
-    out = [r"% cqplug derive " + model.name + r" (hbar = 1)", r"\begin{align}",
+    operators = ", ".join(_latex_name(v) for v in d.operators.values())
+    out = [r"% cqplug derive " + model.name + r" (hbar = 1); L = (" + ", ".join(d.operators.values()) + ")",
+           r"\begin{align}",
            r"H(z) &= " + L(d.H) + r" \\"]
-    for s, f in zip(z, d.flow):
-        out.append(r"\frac{d" + L(s) + r"}{dt} &= " + L(f) + r" \\")
+    out += [r"\frac{d" + L(s) + r"}{dt} &= " + L(f) + r" \\" for s, f in zip(z, d.flow)]
     out += [r"D_2 &= " + L(d.D2) + r", \quad D_1 = " + L(d.D1) + r", \quad D_0 = " + L(d.D0) + r" \\"]
-    if d.conditions:
-        out.append(r"&" + r",\quad ".join(L(lhs) + r" \geq " + L(rhs) for lhs, rhs in d.conditions) + r" \\")
-    out += [r"\partial_t W &= -\{W, H_C\}_{\mathrm{PB}}\text{-flow} - i[H_Q + \textstyle\sum_a h_a(z) L_a, W]"
-            r" - \sum_{i,a} (D_1)_{ia} \partial_{z_i}\{L_a, W\} + \tfrac12 \sum_{ij} (D_2)_{ij}"
-            r" \partial_{z_i}\partial_{z_j} W + \sum_{ab} (D_0)_{ab} (L_a W L_b - \tfrac12\{L_b L_a, W\})",
-            r"\end{align}"]
+    if not d.range_ok:
+        out.append(r"&\text{no valid CQ dynamics: the back-reaction acts where } C \text{ does not diffuse} \\")
+    elif d.conditions:
+        out.append(r"&" + r",\quad ".join(L(lhs) + r" \geq " + L(rhs) for lhs, rhs in d.conditions)
+                   + r" \quad (D_0 \succeq D_1^T D_2^{+} D_1) \\")
+    out += [L(r) + r" &\geq " + L(v) + r" \quad \text{(its minimum, the other rates fixed)} \\"
+            for r, v in d.minimal.items()]
+    channels = r" + \sum_k r_k \mathcal{D}[J_k] W" if d.quantum_channels else ""
+    out += [r"\partial_t W &= -\sum_i \partial_{z_i}\big[\dot z_i|_{H_C, f}\, W\big]"
+            r" - i\Big[H_Q + \sum_a h_a(z) L_a, W\Big] - \sum_{i,a} (D_1)_{ia}\, \partial_{z_i}\{L_a, W\} \nonumber \\",
+            r"&\quad + \tfrac12 \sum_{ij} (D_2)_{ij}\, \partial_{z_i}\partial_{z_j} W"
+            r" + \sum_{ab} (D_0)_{ab} \big(L_a W L_b - \tfrac12\{L_b L_a, W\}\big)" + channels
+            + r", \qquad L = (" + operators + r") \\"]
+    if d.sigma is not None and d.K is not None:
+        dephasing = r" + \sum_{ab} (D_0)_{ab} \big(L_a \rho L_b - \tfrac12\{L_b L_a, \rho\}\big)\, dt"
+        out += [r"\sigma &= " + L(d.sigma) + r", \quad K = " + L(d.K)
+                + r" \qquad (\sigma\sigma^T = D_2,\ \sigma K^T = D_1,\ C_j = \textstyle\sum_a K_{aj} L_a) \\",
+                r"dz &= \dot z\, dt + \sigma\, dW \\",
+                r"d\rho &= -i[H(z), \rho]\, dt" + dephasing
+                + (r" + \sum_k r_k \mathcal{D}[J_k]\rho\, dt" if d.quantum_channels else "")
+                + r" + \sum_j \big(C_j \rho + \rho C_j - 2\langle C_j\rangle \rho\big)\, dW_j"]
+    else:
+        out.append(r"&\text{(}\sigma\text{ and }K\text{ have no closed form here)}")
+    out.append(r"\end{align}")
     return "\n".join(out)
 
 
