@@ -260,8 +260,12 @@ class Model:
         """Total degree of expr as a polynomial in z, or None when it is not a polynomial."""
         if is_array_function(expr):
             return expr.degree
+        expr = sp.sympify(expr)
+        used = [s for s in self.z if s in expr.free_symbols]  # only those: a bath has thousands of variables
+        if not used:
+            return 0 if expr.is_finite is not False else None
         try:
-            return sp.Poly(expr, *self.z).total_degree()
+            return sp.Poly(expr, *used).total_degree()
         except sp.PolynomialError:
             return None
 
