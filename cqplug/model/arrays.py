@@ -199,6 +199,21 @@ class Quadratic:
         return f"Quadratic({M.shape[0]} x {M.shape[1]} Hessian, {nnz} non-zero)"
 
 
+def linear_expressions(matrix, offset, symbols: list) -> list:
+    """SymPy expressions M_i . z + c_i, one per row of ``matrix`` (NumPy or SciPy sparse) over ``symbols``
+    (O(non-zeros)); for the consumers that print or differentiate what arrays declared."""
+    from scipy.sparse import csr_matrix
+
+    matrix = csr_matrix(matrix)
+    rows = []
+    for i in range(matrix.shape[0]):
+        part = slice(matrix.indptr[i], matrix.indptr[i + 1])
+        terms = [sp.Mul(sp.Float(v), symbols[j], evaluate=False)
+                 for j, v in zip(matrix.indices[part], matrix.data[part]) if v]
+        rows.append(sp.Add(*terms, sp.Float(offset[i])) if offset[i] else sp.Add(*terms))
+    return rows
+
+
 def symplectic_matrix(n: int):
     """Omega = [[0, 1], [-1, 0]] (n x n blocks) as a SciPy sparse matrix: Omega grad f = (df/dp, -df/dq)."""
     import scipy.sparse as sparse

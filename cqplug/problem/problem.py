@@ -14,10 +14,9 @@ import math
 import numbers
 
 import numpy as np
-import sympy as sp
 
 from ..errors import CQPlugError, InvalidProblem, PositivityViolation
-from ..model.arrays import Quadratic
+from ..model.arrays import Quadratic, linear_expressions
 from ..model.channels import Channel
 from ..model.model import Model
 from ..model.states import check_initial_state, symplectic_form
@@ -99,20 +98,15 @@ class Problem:
         """dz/dt without Q and noise, in the model's symbols: Omega grad H_C plus the channels' friction
         drift (2n SymPy expressions; parameters left symbolic, except in a model declared with arrays,
         where the expressions are written out from :meth:`linear_flow` at this problem's values)."""
+        z = list(self.model.z)
         if isinstance(self.model.H_C, Quadratic):
-            A, b = self.linear_flow()
-            A = A.tocsr()
-            z = self.model.z
-            return [sp.Add(*(sp.Float(v) * z[j] for j, v in zip(A.indices[A.indptr[i]:A.indptr[i + 1]],
-                                                                A.data[A.indptr[i]:A.indptr[i + 1]]) if v),
-                           sp.Float(b[i]) if b[i] else sp.Integer(0)) for i in range(len(z))]
+            return linear_expressions(*self.linear_flow(), z)
         flow = list(self.model.hamilton_equations())
         for ch in self.channels:
             drift = ch.drift(self.model)
-            if drift is None and ch.drift_matrix(self.model, self.params) is not None:  # numbers only (arrays)
-                matrix, offset = ch.drift_matrix(self.model, self.params)
-                drift = [sum((sp.Float(v) * s for v, s in zip(row, self.model.z) if v), sp.Float(c))
-                         for row, c in zip(matrix, offset)]
+            numbers = ch.drift_matrix(self.model, self.params) if drift is None else None
+            if numbers is not None:  # a channel declared with arrays
+                drift = linear_expressions(*numbers, z)
             if drift is not None:
                 flow = [f + g for f, g in zip(flow, drift)]
         return flow

@@ -27,7 +27,7 @@ from sympy.printing.julia import JuliaCodePrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 from ..errors import InvalidProblem
-from ..model.arrays import Linear
+from ..model.arrays import Linear, linear_expressions
 
 #: SymPy functions every printer supports (the names the safe parser accepts, plus powers).
 SUPPORTED_FUNCTIONS = {"sqrt", "exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan",
@@ -52,17 +52,8 @@ class PhaseSpaceFunction:
     def outputs(self) -> tuple:
         if self.given is not None:
             return self.given
-        from scipy.sparse import csr_matrix
-
-        matrix, offset = csr_matrix(self.linear[0]), self.linear[1]
-        z = [z_symbol(i) for i in range(matrix.shape[1])]
-        rows = []
-        for i in range(matrix.shape[0]):
-            part = slice(matrix.indptr[i], matrix.indptr[i + 1])
-            terms = [sp.Mul(sp.Float(v), z[j], evaluate=False) for j, v in zip(matrix.indices[part],
-                                                                              matrix.data[part]) if v]
-            rows.append(sp.Add(*terms, sp.Float(offset[i])) if offset[i] else sp.Add(*terms))
-        return tuple(rows)
+        matrix = self.linear[0]
+        return tuple(linear_expressions(matrix, self.linear[1], [z_symbol(i) for i in range(matrix.shape[1])]))
 
     @property
     def symbols(self) -> set:
