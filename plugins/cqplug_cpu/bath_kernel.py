@@ -3,8 +3,8 @@
 A bath of n oscillators has 2n phase-space variables; written out per variable (as
 :class:`~cqplug_cpu.lane_kernel.LaneKernel` does) the code, its compile time and its cost grow
 as n^2. Here the split step of :mod:`cqplug.system.compiled` keeps z in arrays (variable,
-lane) and reads every classical matrix from the constant vector, so the generated code does
-not depend on n except through array sizes:
+lane) and reads every classical matrix from the constant vector, so the generated code has the
+same size, and takes the same time to compile, for any n (only array sizes and offsets differ):
 
 * the flow z <- Phi z + phi and the initial z0 = mean + R xi are sparse products (Phi and R
   in CSR form: cost proportional to their non-zeros, 4n for uncoupled modes);
@@ -57,14 +57,14 @@ class BathKernel(LaneKernel):
 
     @property
     def z_size(self) -> str:
-        return "NZ"  # read at run time: the same code (and one compilation) for every number of modes
+        return "NZ"  # read at run time: no loop is unrolled over the variables, whatever their number
 
     def _prepare_variant(self) -> None:
         from scipy.sparse import csr_matrix
 
         s, k = self.system, self.k
         k.scalar("n_z", s.n_z)
-        self.sparse = {}
+        self.sparse, self._rows = {}, {}
         self.flow_index = {name: i for i, name in enumerate(self.durations)}
         flows = [s.linear_flow.sparse_propagator(tau) for tau in self.durations.values()]
         self._flows(flows)
@@ -108,7 +108,6 @@ class BathKernel(LaneKernel):
         matrix = matrix.tocsr()
         matrix.sort_indices()
         k = self.k
-        self._rows = getattr(self, "_rows", {})
         self._rows[f"{name}p"] = "NZ" if matrix.shape[0] == self.system.n_z else matrix.shape[0]
         values = matrix.data if matrix.nnz else np.zeros(1)
         columns = matrix.indices if matrix.nnz else np.zeros(1)
