@@ -146,6 +146,11 @@ def test_default_observable_names_never_collide_and_old_names_still_find_them():
     model = two_frequency_bath(8)
     names = [o.name for o in model.observables]
     assert "q1" in names and "q1^2" in names and "q12" not in names  # q1 squared is not the variable q12
+    sigma = cqplug.pauli_matrices()
+    clash = cqplug.Model("clash", coordinates=["q", "q2"], momenta=["p", "p2"], parameters={},
+                         classical_hamiltonian="p**2 + p2**2", couplings=[("q", sigma["sz"])],
+                         initial_state=lambda p: None)
+    assert {"q", "q2", "q^2", "q2^2", "p^2"} <= {o.name for o in clash.observables}  # q's square is not q2
     big = two_frequency_bath(20)  # 40 variables: no observable per variable
     assert [o.name for o in big.observables] == ["sx", "sy", "sz", "X", "Xsz"]
     problem = cqplug.Problem(model, save_dt=0.5)

@@ -78,9 +78,11 @@ PAULI_LABELS = {"sx": "⟨σ_x⟩", "sy": "⟨σ_y⟩", "sz": "⟨σ_z⟩"}
 MAX_MODES_OBSERVED = 8  # above, no default observable per phase-space variable (a bath has thousands)
 
 
-def square_name(variable: str) -> str:
-    """The default name of <z^2>: ``q2`` for ``q``, but ``q1^2`` for ``q1`` (``q12`` could be a variable)."""
-    return f"{variable}^2" if variable[-1].isdigit() else f"{variable}2"
+def square_name(variable: str, variables=()) -> str:
+    """The default name of <z^2>: ``q2`` for ``q``, but ``q1^2`` for ``q1`` (``q12`` could be a variable) and
+    ``q^2`` for ``q`` when a variable is itself named ``q2``: never another variable's name."""
+    short = f"{variable}2"
+    return f"{variable}^2" if variable[-1].isdigit() or short in variables else short
 
 
 class Model:
@@ -191,11 +193,11 @@ class Model:
         return v, c
 
     def _observables(self, extra) -> list:
-        obs = []
+        obs, names = [], {str(s) for s in self.z}
         if self.n <= MAX_MODES_OBSERVED:
             for s in self.z:
                 obs.append(Observable(str(s), s, None, f"<{s}>", f"⟨{s}⟩"))
-                obs.append(Observable(square_name(str(s)), s**2, None, f"<{s}^2>", f"⟨{s}²⟩"))
+                obs.append(Observable(square_name(str(s), names), s**2, None, f"<{s}^2>", f"⟨{s}²⟩"))
         for o in self.default_quantum_observables():
             obs.append(o)
         for o in extra:
