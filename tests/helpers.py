@@ -54,7 +54,7 @@ def assert_power(result, reference, fraction=0.01, sigmas=4.0, names=None):
 def assert_step_error_small(result, sigmas=1.0):
     """The run's own step-error estimate is not significantly above ``sigmas`` standard errors."""
     found = result.step_error()
-    assert found is not None and found["lower"] <= sigmas, f"step error significant: {found}"
+    assert found is not None and found.lower <= sigmas, f"step error significant: {found}"
 
 
 def julia_or_skip():

@@ -247,7 +247,7 @@ def test_julia_cq_matches_lindblad(method):
     reference = cqplug.solve(problem, "lindblad", progress=False)
     result = cqplug.solve(problem, method, backend="julia", trajectories=100_000, seed=3, dt=2e-3, progress=False)
     assert_agrees(result, reference)
-    assert result.step_error()["lower"] <= 1
+    assert result.step_error().lower <= 1
 
 
 @pytest.mark.julia

@@ -120,7 +120,7 @@ def test_anharmonic_is_flagged_and_its_error_measured():
     z = zscores(result, reference, "sx")
     assert np.abs(z).max() > 5  # the approximation is measurable ...
     assert np.abs(result.mean("sx") - reference.mean("sx")).max() < 0.02  # ... and small here
-    assert result.step_error()["lower"] < 1  # ... and it is not the step error
+    assert result.step_error().lower < 1  # ... and it is not the step error
 
 
 @pytest.mark.parametrize("model, uncoupled", [("mediated-qubits", {"lam": 0.0}),

@@ -2,6 +2,7 @@
 formula checked against a direct NumPy computation."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -162,13 +163,22 @@ def test_step_error_line_warns_only_when_the_step_error_is_significant():
             info={"dt": 0.1, "weak_order": 2},
         )
 
-    assert (
-        step_error_line(run(0.001, 0.001))[1]
-        and "below the statistical error everywhere" in step_error_line(run(0.001, 0.001))[0]
-    )
-    assert step_error_line(run(0.008, 0.004))[1]  # not resolved: no warning
-    line, ok = step_error_line(run(0.05, 0.005))
-    assert not ok and "WARNING" in line and "--dt 0.01 " in line  # 0.1 * 0.5 / 5, assuming only order 1
+    from cqplug.results.step_error import STATEMENTS
+
+    below, unresolved, above = run(0.001, 0.001), run(0.008, 0.004), run(0.05, 0.005)
+    assert [r.step_error().verdict for r in (below, unresolved, above)] == ["below", "unresolved", "above"]
+    line, ok = step_error_line(below)
+    assert ok and STATEMENTS["below"] in line and "at most 0.30 standard errors" in line  # (0.001 + 0.002)/0.01
+    line, ok = step_error_line(unresolved)
+    assert ok and STATEMENTS["unresolved"] in line and "between 0.00 and 1.60" in line  # no warning
+    line, ok = step_error_line(above)
+    assert not ok and "WARNING" in line and STATEMENTS["above"] in line
+    assert "--dt 0.01 " in line  # 0.1 * 0.5 / 5, assuming only order 1
+    assert str(above.step_error()) == line  # the CLI's sentence is the object's
+    with pytest.warns(DeprecationWarning, match=r"step_error\(\)\[name\]"):
+        assert above.step_error()["estimate"] == above.step_error().estimate == pytest.approx(5.0)
+    numerics = (Path(__file__).resolve().parents[1] / "docs" / "numerics.md").read_text()
+    assert all(f'"{statement}"' in numerics for statement in STATEMENTS.values())  # one vocabulary, documented
 
 
 def test_core_refuses_non_finite_trajectories_from_any_backend():

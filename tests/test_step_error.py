@@ -44,7 +44,7 @@ def test_the_step_error_estimate_catches_a_visible_bias(biased):
     z = {n: zscores(result, reference, n) for n in result.observables}
     assert max(np.abs(v).max() for v in z.values()) > 6  # the bias is really there ...
     found = result.step_error()
-    assert found["lower"] > 1  # ... and the run says so
+    assert found.lower > 1  # ... and the run says so
     for name in result.observables:  # the (conservative) estimate covers the true deviation
         deviation = np.abs(result.mean(name) - reference.mean(name))
         cover = np.abs(result.bias(name)) + 4 * np.hypot(result.stderr(name), result.bias_stderr(name))

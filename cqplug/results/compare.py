@@ -67,26 +67,13 @@ def verdict(result, reference) -> tuple:
 
 
 def step_error_line(result) -> tuple:
-    """(line, acceptable?) on the step error against the statistical error; when the step error is
-    significantly larger, the line names a dt that would make it about half a standard error."""
-    found = result.step_error()
+    """(line, acceptable?) on the step error against the statistical error: one of the three statements
+    of :mod:`cqplug.results.step_error` (a WARNING naming a dt when it is significantly larger)."""
     dt = result.info.get("dt", float("nan"))
     if result.info.get("extrapolated"):
         return (f"step error (dt = {dt:.4g}): the leading term is removed by the Richardson extrapolation; the "
                 "residual is of higher order and not estimated"), True
+    found = result.step_error()
     if found is None:
         return "step error: not estimated (run without the coarse grid)", True
-    if found["upper"] < 1.0:
-        return (f"step error (dt = {dt:.4g}): below the statistical error everywhere (at most "
-                f"{found['upper']:.2f} standard errors, its own uncertainty included)"), True
-    if found["lower"] <= 1.0:
-        return (
-            f"step error (dt = {dt:.4g}): estimated at most {found['estimate']:.2f} standard errors; within its own "
-            "uncertainty it is below the statistical error (more trajectories would resolve it)"
-        ), True
-    suggestion = result.suggested_dt()
-    return (
-        f"WARNING: step error (dt = {dt:.4g}) is {found['estimate']:.2f} standard errors, significantly above the "
-        f"statistical error: the means carry a time-discretisation bias; --dt {suggestion:.3g} would bring it to "
-        "about half a standard error (or use --extrapolate)"
-    ), False
+    return str(found), found.acceptable

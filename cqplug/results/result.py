@@ -93,11 +93,14 @@ class Result:
         return bool(self.info.get("partial", False))
 
     # -- step error ------------------------------------------------------------------------------
-    def step_error(self) -> dict | None:
-        """The step error against the statistical error, worst over observables and saved times:
-        ``estimate`` max |bias|/stderr, ``upper`` max (|bias| + 2 bias_stderr)/stderr and ``lower``
-        max (|bias| - 2 bias_stderr)/stderr (None when the run has no step-error estimate)."""
-        found = {"estimate": 0.0, "upper": 0.0, "lower": -np.inf}
+    def step_error(self):
+        """The step error against the statistical error, worst over observables and saved times, as a
+        :class:`cqplug.results.step_error.StepError` (``estimate``, ``upper``, ``lower`` in standard errors;
+        ``verdict``; ``str()`` is the sentence ``cqplug run`` prints), or None when the run has no
+        step-error estimate."""
+        from .step_error import StepError
+
+        estimate, upper, lower = 0.0, 0.0, -np.inf
         any_estimate = False
         for entry in self.observables.values():
             if "bias" not in entry or not np.any(entry["bias_stderr"]):
@@ -108,18 +111,16 @@ class Result:
             if not np.any(ok):
                 continue
             bias, noise = np.abs(entry["bias"])[ok], np.asarray(entry["bias_stderr"])[ok]
-            found["estimate"] = max(found["estimate"], float(np.max(bias / err[ok])))
-            found["upper"] = max(found["upper"], float(np.max((bias + 2 * noise) / err[ok])))
-            found["lower"] = max(found["lower"], float(np.max((bias - 2 * noise) / err[ok])))
-        return found if any_estimate else None
+            estimate = max(estimate, float(np.max(bias / err[ok])))
+            upper = max(upper, float(np.max((bias + 2 * noise) / err[ok])))
+            lower = max(lower, float(np.max((bias - 2 * noise) / err[ok])))
+        return StepError(estimate, upper, lower, float(self.info.get("dt", np.nan))) if any_estimate else None
 
     def suggested_dt(self, margin: float = 0.5) -> float | None:
         """A dt whose step error would be about ``margin`` times the statistical error, assuming
         only that it decreases as dt (conservative), or None without a step-error estimate."""
-        assessment, dt = self.step_error(), self.info.get("dt")
-        if not assessment or not dt or assessment["estimate"] <= 0:
-            return None
-        return dt * min(1.0, margin / assessment["estimate"])
+        found = self.step_error()
+        return found.suggested_dt(margin) if found and self.info.get("dt") else None
 
     # -- persistence -----------------------------------------------------------------------------
     def to_dict(self) -> dict:
