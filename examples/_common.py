@@ -3,13 +3,31 @@ make each example assert the physics it illustrates (exit status 1 with the reas
 
 import argparse
 import io
+import os
 import sys
 
 
+class _Parser(argparse.ArgumentParser):
+    """Resolves the figure's path after parsing: ``--output`` as given, else ``--output-dir``/name, the
+    folder created (never the current directory unasked)."""
+
+    figure = ""
+
+    def parse_args(self, *args, **kwargs):
+        parsed = super().parse_args(*args, **kwargs)
+        if parsed.output is None:
+            os.makedirs(parsed.output_dir, exist_ok=True)
+            parsed.output = os.path.join(parsed.output_dir, self.figure)
+        return parsed
+
+
 def parser(doc: str, figure: str) -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = _Parser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.figure = figure
     ap.add_argument("--quick", action="store_true", help="small ensembles and grids (seconds; what CI runs)")
-    ap.add_argument("--output", "-o", default=figure, help=f"figure file (default {figure})")
+    ap.add_argument("--output-dir", default="figures", help="folder for the figure, created if missing (default "
+                                                            "figures/)")
+    ap.add_argument("--output", "-o", default=None, help=f"figure file (default OUTPUT_DIR/{figure})")
     return ap
 
 

@@ -65,9 +65,10 @@ def main():
     ax.grid(alpha=0.3)
     save(fig, args.output)
     print(f"wrote {args.output}\nP(q) at t = pi (bin width {width:.2f}):")
-    print(f"{'q':>6} " + " ".join(f"{label[:22]:>23}" for label in hist))
+    width_column = max(len(label) for label in hist) + 1  # every header whole
+    print(f"{'q':>6} " + " ".join(f"{label:>{width_column}}" for label in hist))
     for i, c in enumerate(centres):
-        print(f"{c:>6.2f} " + " ".join(f"{h['probability'][-1][i]:>23.4f}" for h in hist.values()))
+        print(f"{c:>6.2f} " + " ".join(f"{h['probability'][-1][i]:>{width_column}.4f}" for h in hist.values()))
 
     keep = p > 1e-4
     z = np.abs((cq["probability"][-1] - p)[keep] / err[keep]).max()

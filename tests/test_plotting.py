@@ -69,7 +69,24 @@ def test_labels_units_pi_and_no_empty_cells():
                          "labels": {"q2": "⟨q²⟩", "sx": "⟨σ_x⟩"}})
     fig = plot_result(result, observables=["q2", "sx", "q"])
     visible = [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
-    assert [ax.get_ylabel() for ax in visible][:3] == ["⟨q²⟩", "⟨σ_x⟩", "q"]  # only q's heat map
+    # typeset (mathtext), no literal underscore; only q's heat map
+    assert [ax.get_ylabel() for ax in visible][:3] == [r"$\langle q^2\rangle$", r"$\langle \sigma_x\rangle$", "q"]
     assert "model units" in visible[0].get_xlabel() and "θ" not in fig._suptitle.get_text()
     assert "theta = π/2" in fig._suptitle.get_text()
     assert not [ax for ax in fig.axes if not ax.get_visible()]  # 3 panels: one row, no empty cell
+
+
+def test_the_default_figure_fits_a_slide_and_names_what_it_left_out():
+    from cqplug.results.plotting import MAX_PANELS, default_panels, plot_result
+
+    t = np.linspace(0, 1, 5)
+    names = ["q", "q2", "p", "p2", "sx", "sy", "sz", "qsz"]
+    hist = {v: {"edges": np.linspace(-1, 1, 4), "probability": np.full((5, 3), 1 / 3)} for v in ("q", "p")}
+    result = Result(t, {n: {"mean": t, "stderr": 0.1 + 0 * t} for n in names}, hist, {}, {"model": "toy"})
+    shown, histograms, left_out = default_panels(result)
+    assert MAX_PANELS == 6 and shown == ["q2", "p2", "sx", "sy", "sz", "qsz"]  # the means of q and p come last
+    assert not histograms and left_out == ["q", "p", "q (histogram)", "p (histogram)"]
+    fig = plot_result(result)
+    width, height = fig.get_size_inches()
+    assert height <= width <= 16 / 9 * height + 1e-9 and width * 100 <= 1280  # landscape, <= 16:9, 1280 px
+    assert len([ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]) == MAX_PANELS

@@ -163,7 +163,7 @@ def cmd_run(args, out) -> int:
 
         try:
             plot_result(result, args.plot, residuals=args.residuals)
-            print(f"plotted {args.plot}", file=out)
+            print(f"plotted {args.plot}{_left_out(result, args.residuals)}", file=out)
         except CQPlugError as exc:
             kept = f"; the result is saved in {args.output}" if args.output else ""
             raise CQPlugError(f"plotting failed: {exc}{kept}") from None
@@ -279,8 +279,24 @@ def cmd_plot(args, out) -> int:
     check_output_path(path, FIGURE_SUFFIXES)
     names = [n.strip() for n in args.observables.split(",")] if args.observables else None
     plot_file(args.result, path, observables=names, reference=args.reference, residuals=args.residuals)
-    print(f"plotted {path}", file=out)
+    left_out = ""
+    if names is None:
+        try:
+            from ..results.result import Result
+
+            left_out = _left_out(Result.load(args.result), args.residuals)
+        except CQPlugError:  # a scan: every observable is one panel
+            left_out = ""
+    print(f"plotted {path}{left_out}", file=out)
     return 0
+
+
+def _left_out(result, residuals: bool = False) -> str:
+    """What the default figure did not show, and how to ask for it."""
+    from ..results.plotting import default_panels
+
+    *_, left_out = default_panels(result, residuals)
+    return f" (left out: {', '.join(left_out)}; --observables NAMES to choose)" if left_out else ""
 
 
 def cmd_new_plugin(args, out) -> int:

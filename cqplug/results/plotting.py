@@ -20,6 +20,44 @@ import numpy as np
 from ..errors import CQPlugError
 
 BAND_SIGMAS = 2.0
+MAX_PANELS = 6  # by default: a slide holds six panels; the others on request (``observables``)
+WIDTH_INCHES, DPI = 12.8, 100  # 1280 px wide, landscape no wider than 16:9
+
+_MATHTEXT = {"⟨": r"\langle ", "⟩": r"\rangle", "σ": r"\sigma", "²": "^2", "γ": r"\gamma", "λ": r"\lambda",
+             "ω": r"\omega", "Δ": r"\Delta", "ε": r"\epsilon", "θ": r"\theta", "φ": r"\phi"}
+
+
+def mathtext(label: str) -> str:
+    """A label such as ⟨σ_x⟩ or ⟨q²⟩ as Matplotlib mathtext ($\\langle\\sigma_x\rangle$): typeset, no literal
+    underscore. Labels without such symbols are kept as they are."""
+    if not any(c in label for c in _MATHTEXT) and "_" not in label:
+        return label
+    text = label
+    for symbol, tex in _MATHTEXT.items():
+        text = text.replace(symbol, tex)
+    text = f"${text}$"
+    try:
+        from matplotlib.mathtext import MathTextParser
+
+        MathTextParser("path").parse(text)
+    except ValueError:  # not something mathtext can typeset: the label as written
+        return label
+    return text
+
+
+def default_panels(result, residuals: bool = False) -> tuple:
+    """(observables, histograms) the figure shows by default, and the names left out: the observables in
+    order (the plain means of classical variables last), then the classical variables' histograms, at most
+    MAX_PANELS in all (with ``residuals`` each observable takes two: its values and its z-scores)."""
+    histograms = [k for k, h in result.histograms.items() if np.size(h.get("probability", [])) > 0]
+    means = [n for n in result.observables if n in result.histograms]  # <q>, <p>: after the rest
+    panels = [("observable", n) for n in result.observables if n not in means]
+    panels += [("observable", n) for n in means] + [("histogram", n) for n in histograms]
+    room = MAX_PANELS // 2 if residuals else MAX_PANELS
+    shown = panels[:room]
+    left_out = [n if kind == "observable" else f"{n} (histogram)" for kind, n in panels[room:]]
+    return ([n for kind, n in shown if kind == "observable"], [n for kind, n in shown if kind == "histogram"],
+            left_out)
 
 
 def require_matplotlib():
@@ -43,7 +81,7 @@ def pretty_number(value: float) -> str:
 
 
 def _label(result, name: str) -> str:
-    return result.info.get("labels", {}).get(name) or f"⟨{name}⟩"
+    return mathtext(result.info.get("labels", {}).get(name) or f"⟨{name}⟩")
 
 
 def _title(result) -> str:
@@ -55,6 +93,12 @@ def _title(result) -> str:
     params = ", ".join(f"{k} = {pretty_number(v)}" for k, v in info.get("parameters", {}).items())
     partial = "  [PARTIAL]" if result.partial else ""
     return f"{info.get('model', '?')} — {info.get('method', '?')}, {what}{partial}\n{params}"
+
+
+def _figure_size(rows: int, cols: int) -> tuple:
+    """Landscape, at most 16:9 and at most 1280 px wide; every row at least 3.2 inches tall."""
+    width = min(WIDTH_INCHES, 4.3 * cols)
+    return width, max(width * 9 / 16, 3.2 * rows + 0.8)
 
 
 def _grid(panels: int, columns: int) -> tuple:
@@ -69,20 +113,23 @@ def _grid(panels: int, columns: int) -> tuple:
 def plot_result(result, path=None, observables=None, reference=None, residuals: bool = False, columns: int = 3):
     """Plot ``result`` (a cqplug.Result); save to ``path`` (.png, .pdf, .svg) if given; return the Figure.
 
-    observables : names to draw (default: all); a classical variable's name also selects its
-        histogram (default: every classical variable's).
+    observables : names to draw; a classical variable's name selects its histogram. Default: the
+        observables, then the histograms, at most MAX_PANELS (a slide; ``default_panels`` says which).
     reference : a Result or {name: mean array} of exact means on the same times (default:
         ``result.reference``).
     residuals : add a panel of z-scores (mean - exact) / stderr per observable (needs a reference).
     """
     Figure = require_matplotlib()
-    names = list(observables or result.observables)
-    histograms_all = [k for k, h in result.histograms.items() if np.size(h.get("probability", [])) > 0]
-    unknown = [n for n in names if n not in result.observables and n not in result.histograms]
-    if unknown:
-        raise CQPlugError(f"no observable(s) {unknown} in this result; it has {list(result.observables)}")
-    histograms = histograms_all if observables is None else [n for n in names if n in histograms_all]
-    names = [n for n in names if n in result.observables]
+    if observables is None:
+        names, histograms, _ = default_panels(result, residuals)
+    else:
+        names = list(observables)
+        histograms_all = [k for k, h in result.histograms.items() if np.size(h.get("probability", [])) > 0]
+        unknown = [n for n in names if n not in result.observables and n not in result.histograms]
+        if unknown:
+            raise CQPlugError(f"no observable(s) {unknown} in this result; it has {list(result.observables)}")
+        histograms = [n for n in names if n in histograms_all]
+        names = [n for n in names if n in result.observables]
     exact = reference if reference is not None else result.reference
     if hasattr(exact, "observables"):
         exact = {k: exact.mean(k) for k in exact.observables}
@@ -93,7 +140,7 @@ def plot_result(result, path=None, observables=None, reference=None, residuals: 
     if panels == 0:
         raise CQPlugError("nothing to plot: no observables or histograms selected")
     rows, cols = _grid(panels, columns)
-    fig = Figure(figsize=(4.2 * cols, 3.0 * rows + 0.7), layout="constrained")
+    fig = Figure(figsize=_figure_size(rows, cols), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     t = result.times
     units = "t (model units, ħ = 1)"
@@ -140,7 +187,7 @@ def plot_result(result, path=None, observables=None, reference=None, residuals: 
         ax.set_visible(False)
     fig.suptitle(_title(result), fontsize="medium")
     if path is not None:
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=DPI)
     return fig
 
 
@@ -158,7 +205,7 @@ def plot_scan(scan, path=None, observables=None, time_index: int = -1, columns: 
     if len(params) > 2:
         raise CQPlugError("plot draws scans over one or two parameters")
     rows, cols = _grid(len(names), columns)
-    fig = Figure(figsize=(4.2 * cols, 3.2 * rows + 0.7), layout="constrained")
+    fig = Figure(figsize=_figure_size(rows, cols), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     t = first.times[time_index]
     for ax, name in zip(axes, names):
@@ -181,7 +228,7 @@ def plot_scan(scan, path=None, observables=None, time_index: int = -1, columns: 
         ax.set_visible(False)
     fig.suptitle(f"scan of {scan.info.get('model', '?')} — {scan.info.get('method', '?')}", fontsize="medium")
     if path is not None:
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=DPI)
     return fig
 
 
