@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
     (["-p", "bogus=1"], "has no parameter 'bogus'"),
     (["-p", "lamda=1"], "has no parameter 'lamda' (did you mean 'lam'?)"),
     (["--method", "cq-kett"], "unknown method 'cq-kett' (did you mean 'cq-ket'?)"),
+    (["-O", "kernal=looped"], "no option 'kernal' here (did you mean 'kernel'?)"),
     (["-p", "lam=abc"], "parameter lam must be a number"),
     (["-p", "lam"], "expected NAME=VALUE"),
     (["-p", "lam=1", "-p", "lam=2"], "given twice"),

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from ..errors import CQPlugError
+from ..errors import CQPlugError, did_you_mean
 from ..registry import KINDS, get_registry
 from ..results.result import check_output_path, format_value
 from ..solving.interrupts import Terminated, deferred_interrupts
@@ -86,10 +86,9 @@ def _plugin_options(args, registry, method, reference: bool) -> tuple:
             if reference_options is not None and name in reference_options.__dataclass_fields__:
                 ref[name] = parse_option_value(reference_options, name, text, "the lindblad reference")
                 continue
-            known = ", ".join(sorted(n for _, c in owners + [("", reference_options)] if c
-                                     for n in c.__dataclass_fields__)) or "none"
-            raise CQPlugError(f"no option {name!r} here; the options of this method and backend"
-                              f"{' and of the reference' if reference else ''}: {known}")
+            fields = sorted(n for _, c in owners + [("", reference_options)] if c for n in c.__dataclass_fields__)
+            raise CQPlugError(f"no option {name!r} here{did_you_mean(name, fields)}; the options of this method and "
+                              f"backend{' and of the reference' if reference else ''}: {', '.join(fields) or 'none'}")
     return own, ref
 
 

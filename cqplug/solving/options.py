@@ -201,7 +201,8 @@ def parse_option_value(options_class, name: str, text: str, owner: str):
     """Convert a command-line string to the type a plugin's option field declares."""
     fields = {f.name: f for f in dataclasses.fields(options_class)} if options_class else {}
     if name not in fields:
-        raise CQPlugError(f"{owner} has no option {name!r}; its options: {', '.join(sorted(fields)) or 'none'}")
+        raise CQPlugError(f"{owner} has no option {name!r}{did_you_mean(name, fields)}; its options: "
+                          f"{', '.join(sorted(fields)) or 'none'}")
     hint = typing.get_type_hints(options_class).get(name, str)
     base = [t for t in typing.get_args(hint) if t is not type(None)] or [hint]
     target = base[0] if base[0] in (int, float, bool, str) else str
