@@ -46,7 +46,8 @@ def cqplug_register_channels(register):
     * :class:`cqplug.QuantumLindblad` ``(J, rate)``: ``rate D[J]`` for any d x d matrix J on Q
       (or a stack of them, or a function of d returning one), e.g. amplitude damping;
     * :class:`cqplug.ClassicalLindblad` ``(l, rate)``: ``rate D[l(z)]`` for l linear in z with
-      complex coefficients written with ``I``, e.g. ``"sqrt(m*omega/2)*(q + I*p/(m*omega))"``:
+      complex coefficients written with ``I``, e.g. ``"sqrt(m*omega/2)*(q + I*p/(m*omega))"``
+      (or a :class:`cqplug.Linear` of its complex coefficients, for a bath of many modes):
       friction plus diffusion of C;
     * :class:`cqplug.ClassicalDecoherence` ``(X, rate)`` and :class:`cqplug.QuantumDephasing`
       ``(rate, coupling=a)``: the double commutators ``-rate [X, [X, rho]] = 2 rate D[X]`` of

@@ -246,7 +246,8 @@ class ClassicalLindblad(Channel):
     """``rate * scale * D[l(z)]`` with l = A + i B linear in z (complex coefficients, SymPy's ``I``).
 
     ``expression`` is a string (``"sqrt(m*omega/2)*(q + I*p/(m*omega))"``) or a SymPy expression in
-    the model's symbols; parameters are allowed inside. In the partial Wigner picture (exact for
+    the model's symbols, parameters allowed inside; or, for many modes, a :class:`cqplug.Linear` with a
+    complex vector (l = v . z). In the partial Wigner picture (exact for
     linear l): D2 += rate (u_A u_A^T + u_B u_B^T) and dz/dt += rate (A(z) u_B - B(z) u_A), with
     u_X = Omega^T grad X.
     """
