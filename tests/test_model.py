@@ -140,3 +140,15 @@ def test_derive_latex_is_valid_latex_with_every_section_of_the_plain_text(name):
     assert ("sigma = " in plain) == (r"d\rho &=" in body)
     if name == "toy":
         assert r"\lambda" in body and r"\langle \sigma_{z} \rangle" in body and "lam" not in body.replace("lambda", "")
+
+
+@pytest.mark.unit
+def test_a_problem_and_a_model_show_their_numbers_and_equations_in_a_notebook():
+    import cqplug
+
+    problem = cqplug.Problem("toy", {"gamma_q": 0.5})
+    page = problem._repr_html_()
+    assert "<td>gamma_q</td><td>0.5</td>" in page and "trade-off ratio 2 (&gt;= 1 required): valid" in page
+    assert "CQ description: exact" in page
+    described = problem.model._repr_html_()
+    assert "<pre>" in described and "16*gamma_c*gamma_q &gt;= lam^2" in described  # what `cqplug describe` says

@@ -211,3 +211,19 @@ def test_results_and_scans_print_in_one_line():
     assert "\n" not in text and "'toy'" in text and "64 trajectories" in text and "8 observables at 3 times" in text
     scan = cqplug.scan(problem, {"lam": [0.5, 1.0]}, method="mean-field", trajectories=64, seed=1, progress=False)
     assert repr(scan) == "Scan(lam: 2 values; 2 of 2 points solved)"
+
+
+def test_notebook_views_are_the_command_lines_texts_as_escaped_tables():
+    from cqplug.solving.scan import Scan
+
+    t = np.linspace(0, 1, 5)
+    entry = {"mean": 1.005 + 0 * t, "stderr": np.full(5, 0.01), "bias": np.full(5, 0.001),
+             "bias_stderr": np.full(5, 0.001)}
+    result = Result(t, {"a<b": entry}, info={"dt": 0.1, "model": "m", "method": "cq"}, reference={"a<b": 1 + 0 * t})
+    page = result._repr_html_()
+    assert "<table>" in page and "a&lt;b" in page and "a<b" not in page  # escaped
+    assert "1.005 ± 1.0e-02" in page and step_error_line(result)[0] in page  # summary()'s cells, the CLI's line
+    assert "consistent with exactness" in page  # the verdict against the reference it carries
+    scan = Scan({"lam": [0.5, 1.0]}, [{"lam": 0.5}, {"lam": 1.0}], [result, None], [None, "refused: too weak"], {})
+    view = scan._repr_html_()
+    assert "<td>0.5</td>" in view and "no result: refused: too weak" in view and "a&lt;b (t = 1)" in view

@@ -312,6 +312,12 @@ class Model:
             raise InvalidProblem(f"model {self.name!r}: {expr} depends on {sorted(map(str, value.free_symbols))}")
         return float(value)
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: what ``cqplug describe`` prints."""
+        from ..views import model_html
+
+        return model_html(self)
+
     def __repr__(self):
         return f"Model({self.name!r}, n={self.n}, d={self.d}, couplings={len(self.couplings)})"
 

@@ -143,6 +143,12 @@ class Problem:
         """Parameter values in the model's declared order (what generated code indexes)."""
         return np.array([self.params[k] for k in self.model.parameters], dtype=float)
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: the parameter values, the trade-off, exactness."""
+        from ..views import problem_html
+
+        return problem_html(self)
+
     def __repr__(self):
         return f"Problem({self.model.name!r}, t_final={self.t_final:g}, {len(self.times)} saved times)"
 

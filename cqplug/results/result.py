@@ -79,6 +79,12 @@ class Result:
             return np.zeros_like(entry["mean"])
         return entry[key]
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: the means ± standard errors at a few times, the step error, the verdict."""
+        from ..views import result_html
+
+        return result_html(self)
+
     def __repr__(self) -> str:
         """One line (a notebook shows a Result without dumping its arrays); ``summary()`` is the table."""
         info = self.info

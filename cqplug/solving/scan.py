@@ -38,6 +38,12 @@ class Scan:
     def shape(self) -> tuple:
         return tuple(len(v) for v in self.grid.values())
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: each grid point's final-time means."""
+        from ..views import scan_html
+
+        return scan_html(self)
+
     def __repr__(self) -> str:
         grid = ", ".join(f"{k}: {len(v)} values" for k, v in self.grid.items())
         done = sum(r is not None for r in self.results)
