@@ -149,6 +149,7 @@ class DaskExecutor:
                                              processes=True, dashboard_address=None,
                                              scheduler_kwargs={"dashboard_address": ":0"})
                 self._client = Client(self._cluster)
+                self._client.run(_drop_cancellation_noise)
             except BaseException:  # Ctrl-C while the cluster starts: its half-started tasks must not shout
                 _silence_dask()
                 raise
@@ -201,24 +202,31 @@ _DASK_LOGGERS = ("distributed", "tornado", "asyncio", "concurrent.futures")
 
 
 class _CancellationNoise(logging.Filter):
-    """Drops the tracebacks of futures cancelled on purpose: a run that stops early (Ctrl-C, a failed
-    chunk, a target reached) cancels its queued chunks, and distributed's bridge to concurrent futures
-    then logs FutureCancelledError / InvalidStateError: CANCELLED through tornado, asyncio or
-    concurrent.futures. Anything else they log still shows."""
+    """Drops the tracebacks of work stopped on purpose: a run that stops early (Ctrl-C, a failed chunk, a
+    target reached) cancels its queued chunks, and distributed's bridge to concurrent futures then logs
+    FutureCancelledError / InvalidStateError: CANCELLED through tornado, asyncio or concurrent.futures;
+    a worker fetching a result from a peer that is shutting down logs CommClosedError (the comm was
+    closed: distributed retries or fails the task itself, which the run then reports), and its state
+    machine warns that the cancelled fetch "ended with CancelledError". Anything else they log still shows."""
 
-    NOISE = {"FutureCancelledError", "CancelledError", "InvalidStateError"}
+    NOISE = {"FutureCancelledError", "CancelledError", "InvalidStateError", "CommClosedError", "StreamClosedError"}
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        return exc is None or type(exc).__name__ not in self.NOISE
+        if exc is not None and type(exc).__name__ in self.NOISE:
+            return False
+        return "ended with CancelledError" not in record.getMessage()
 
 
 _CANCELLATION_NOISE = _CancellationNoise()
+_NOISY_LOGGERS = ("tornado.application", "asyncio", "concurrent.futures", "distributed.worker",
+                  "distributed.worker.state_machine", "distributed.core")
 
 
 def _drop_cancellation_noise() -> None:
-    """Install the filter on the loggers where those records originate (idempotent)."""
-    for name in ("tornado.application", "asyncio", "concurrent.futures"):
+    """Install the filter on the loggers where those records originate (idempotent); the local cluster's
+    worker processes run it too (their stderr is the user's terminal)."""
+    for name in _NOISY_LOGGERS:
         logger = logging.getLogger(name)
         if _CANCELLATION_NOISE not in logger.filters:
             logger.addFilter(_CANCELLATION_NOISE)
