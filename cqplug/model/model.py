@@ -188,7 +188,8 @@ class Model:
         if isinstance(f, Linear):
             return f.values(params, 2 * self.n, f"model {self.name!r}: {what}")
         values = {self.parameter_symbols[k]: val for k, val in params.items()}
-        v = np.array([float(sp.diff(f, s).xreplace(values)) for s in self.z])
+        f = sp.sympify(f)
+        v = np.array([float(sp.diff(f, s).xreplace(values)) if s in f.free_symbols else 0.0 for s in self.z])
         c = float(sp.sympify(f).xreplace({s: sp.Integer(0) for s in self.z}).xreplace(values))
         return v, c
 

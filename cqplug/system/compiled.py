@@ -48,6 +48,7 @@ between the grids are written once, in :mod:`cqplug.system.step_plan`, which the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import sympy as sp
@@ -71,7 +72,7 @@ class LinearFlow:
     A: object
     b: np.ndarray
 
-    @property
+    @cached_property
     def blocks(self) -> list:
         """Index arrays of the groups of variables the flow connects (its augmented matrix's components)."""
         from scipy.sparse import csgraph, csr_matrix

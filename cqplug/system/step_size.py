@@ -135,11 +135,11 @@ def _sample_points(problem) -> np.ndarray:
 
 
 def _evaluate(function, system, points: np.ndarray) -> np.ndarray:
+    if function.linear is not None:  # read before the outputs, which a bath would have to write out
+        matrix, offset = function.linear
+        return np.asarray((matrix @ points.T).T).reshape(len(points), -1) + offset[None, :]
     if not function.outputs:
         return np.zeros((len(points), 0))
-    if function.linear is not None:
-        matrix, offset = function.linear
-        return np.asarray((matrix @ points.T).T) + offset[None, :]
     z = [z_symbol(i) for i in range(system.n_z)]
     values = {parameter_symbol(j): v for j, v in enumerate(system.parameters)}
     f = sp.lambdify([z], [sp.sympify(e).xreplace(values) for e in function.outputs], "numpy")

@@ -114,16 +114,7 @@ class BathKernel(LaneKernel):
         return (k.array(f"{name}p", matrix.indptr), k.array(f"{name}c", columns), k.array(f"{name}v", values),
                 matrix.nnz)
 
-    # -- what leaves the per-lane code ---------------------------------------------------------
-    def load(self, path: str) -> list:
-        return self._quantum_lines(super().load(path))
-
-    def store(self, path: str) -> list:
-        return self._quantum_lines(super().store(path))
-
-    def _quantum_lines(self, lines: list) -> list:
-        return [line for line in lines if not (line.startswith("z") or line.startswith("Z"))]
-
+    # -- what leaves the per-lane code (load, store and observe skip z: classical_in_arrays) ---------
     def classical_flow(self, path: str, duration: str) -> list:
         return []  # an array loop after the lane loop (emit_step)
 
@@ -156,9 +147,6 @@ class BathKernel(LaneKernel):
             return [f"{f[k]} = FV{path}[{k}, l]" for k in range(len(f))]
         used = sorted(int(str(v)[2:]) for v in self.system.observables.symbols if str(v).startswith("z_"))
         return [f"z{path}{i} = Z{path}[{i}, l]" for i in used] + super().classical_values(path, f)
-
-    def observe(self, path: str, out: str) -> list:
-        return [line for line in super().observe(path, out) if not line.startswith("bad_classical")]
 
     def record(self, ind, paths) -> None:
         """Every z of every lane bounded (one pass, lanes innermost), the observables' linear classical parts

@@ -199,7 +199,7 @@ class LaneKernel:
         return [f"ps{path}{i}" for i in range(self.system.d)]
 
     def load(self, path: str) -> list:
-        lines = [f"{v} = Z{path}[{i}, l]" for i, v in enumerate(self.z(path))]
+        lines = [] if self.classical_in_arrays else [f"{v} = Z{path}[{i}, l]" for i, v in enumerate(self.z(path))]
         if self.density:
             lines += [f"{v} = X{path}[{a}, l]" for a, v in enumerate(self.x(path))]
         else:
@@ -207,7 +207,7 @@ class LaneKernel:
         return lines
 
     def store(self, path: str) -> list:
-        lines = [f"Z{path}[{i}, l] = {v}" for i, v in enumerate(self.z(path))]
+        lines = [] if self.classical_in_arrays else [f"Z{path}[{i}, l] = {v}" for i, v in enumerate(self.z(path))]
         if self.density:
             lines += [f"X{path}[{a}, l] = {v}" for a, v in enumerate(self.x(path))]
         else:
@@ -715,8 +715,9 @@ class LaneKernel:
             )
             lines.append(f"{out}[{kk}, l] = {f[kk]}*({trace})")
         norm = " + ".join(x[:d])
-        bounded = " and ".join(f"abs({v}) < {DIVERGENCE_BOUND!r}" for v in z) or "True"
-        lines.append(f"bad_classical = bad_classical if {bounded} else 1.0")
+        if not self.classical_in_arrays:  # (the bath variant checks z in one pass per saved time: record)
+            bounded = " and ".join(f"abs({v}) < {DIVERGENCE_BOUND!r}" for v in z) or "True"
+            lines.append(f"bad_classical = bad_classical if {bounded} else 1.0")
         lines.append(f"bad_quantum = bad_quantum if abs({norm} - 1.0) < {NORM_TOLERANCE!r} else 1.0")
         return lines
 
