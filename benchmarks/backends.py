@@ -24,9 +24,9 @@ def rate(problem, method, backend, seconds) -> tuple:
     trajectories, elapsed = 1024, 0.0
     while elapsed < seconds / 3:
         r = cqplug.solve(problem, method, backend=backend, trajectories=trajectories, seed=1, dt=1e-3, progress=False)
-        elapsed = r.info["run_seconds"]
+        elapsed = r.info.run_seconds
         trajectories *= 2
-    return first, r.info["trajectories"] * round(problem.t_final / r.info["dt"]) / elapsed
+    return first, r.info.trajectories * round(problem.t_final / r.info.dt) / elapsed
 
 
 def main():

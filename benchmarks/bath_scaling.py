@@ -41,8 +41,8 @@ def throughput(problem, trajectories: int) -> float:
 
     cqplug.solve(problem, "cq", trajectories=512, seed=1, progress=False, workers=1)  # compile / load
     result = cqplug.solve(problem, "cq", trajectories=trajectories, seed=2, progress=False, workers=1)
-    steps = result.info["steps_per_save"] * (len(result.times) - 1)
-    return trajectories * steps / result.info["run_seconds"]
+    steps = result.info.steps_per_save * (len(result.times) - 1)
+    return trajectories * steps / result.info.run_seconds
 
 
 def main() -> None:

@@ -36,7 +36,8 @@ def main():
         result = cqplug.solve(problem, "cq", trajectories=int(need) + 1, seed=2, dt=args.dt)
         t_cq = time.perf_counter() - start
         fmt = "{:>8.4f} ± {:<6.4f}"
-        print(f"{q0:>4g} {exact.info['truncation']:>7} {t_ref:>10.1f} {result.info['trajectories']:>15} {t_cq:>6.1f} "
+        truncation = exact.info.details["truncation"]
+        print(f"{q0:>4g} {truncation:>7} {t_ref:>10.1f} {result.info.trajectories:>15} {t_cq:>6.1f} "
               f"{exact.mean('q2')[-1]:>9.4f} {fmt.format(result.mean('q2')[-1], result.stderr('q2')[-1])} "
               f"{exact.mean('sx')[-1]:>9.4f} {fmt.format(result.mean('sx')[-1], result.stderr('sx')[-1])}")
 

@@ -43,9 +43,9 @@ def rate(problem, method, step_error, seconds) -> float:
     while elapsed < seconds / 4:
         r = cqplug.solve(problem, method, trajectories=trajectories, seed=1, dt=1e-3, workers=1,
                          step_error=step_error, progress=False)
-        elapsed = r.info["run_seconds"]
+        elapsed = r.info.run_seconds
         trajectories *= 2
-    return r.info["trajectories"] * round(problem.t_final / r.info["dt"]) / elapsed
+    return r.info.trajectories * round(problem.t_final / r.info.dt) / elapsed
 
 
 def main():

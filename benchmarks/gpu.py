@@ -51,7 +51,7 @@ def timed(problem, method, backend, trajectories, dt, **options):
     result = cqplug.solve(problem, method, backend=backend, trajectories=trajectories, seed=1, dt=dt,
                           progress=False, **options)
     wall = time.perf_counter() - start
-    return result, result.info["run_seconds"], wall - result.info["run_seconds"]
+    return result, result.info.run_seconds, wall - result.info.run_seconds
 
 
 def rate_row(label, problem, method, backend, n, dt, **options):
@@ -102,9 +102,9 @@ def main():
         result = cqplug.solve(problem, "cq", backend=backend, trajectories=min(1_000_000, args.max_trajectories),
                               seed=2, progress=False, **options)
         wall = time.perf_counter() - start
-        print(f"{result.info['trajectories']} toy trajectories to t = 2 pi on {backend} "
-              f"(dt = {result.info['dt']:.4g}, automatic, step error on): {wall:.1f} s wall "
-              f"({result.info['run_seconds']:.1f} s run); {verdict(result, reference)[0]}", flush=True)
+        print(f"{result.info.trajectories} toy trajectories to t = 2 pi on {backend} "
+              f"(dt = {result.info.dt:.4g}, automatic, step error on): {wall:.1f} s wall "
+              f"({result.info.run_seconds:.1f} s run); {verdict(result, reference)[0]}", flush=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import resource, time, cqplug
 p = cqplug.Problem("toy", t_final=0.4, save_dt=0.01)
 start = time.perf_counter()
 r = cqplug.solve(p, "cq", trajectories={n}, seed=1, dt=0.01)
-print(r.info["trajectories"], time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(r.info.trajectories, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 

@@ -38,7 +38,7 @@ def cqplug_rate(steps: int, trajectories: int) -> float:
     problem = cqplug.Problem("toy", {"delta": 1.0}, t_final=steps * 1e-3, save_dt=steps * 1e-4)
     cqplug.solve(problem, "cq", trajectories=512, seed=0, dt=1e-3, workers=1, progress=False)  # compile
     result = cqplug.solve(problem, "cq", trajectories=trajectories, seed=1, dt=1e-3, workers=1, progress=False)
-    return trajectories * steps / result.info["run_seconds"]
+    return trajectories * steps / result.info.run_seconds
 
 
 def main():

@@ -61,8 +61,8 @@ def main():
             for workers in sorted({1, cores}):
                 r = cqplug.solve(problem, method, trajectories=args.trajectories, seed=1, dt=args.dt,
                                  workers=workers, step_error=step_error, progress=False)
-                steps = r.info["trajectories"] * round(args.t_final / r.info["dt"])
-                rate = steps / r.info["run_seconds"]
+                steps = r.info.trajectories * round(args.t_final / r.info.dt)
+                rate = steps / r.info.run_seconds
                 single = single or rate
                 print(f"{method:8} {label:16} {'on' if step_error else 'off':10} {workers:>7} {rate:>13.3g} "
                       f"{rate / workers:>10.3g} {100 * rate / workers / ceiling:>8.0f}% {rate / single:>8.2f}")

@@ -56,7 +56,7 @@ def main():
             start = time.perf_counter()
             result = cqplug.solve(problem, "cq", seed=1, progress=False, **options)
             times[name] = time.perf_counter() - start
-            print(f"{label:34} {name:38} {times[name]:7.2f}s {result.info['trajectories']:>12} "
+            print(f"{label:34} {name:38} {times[name]:7.2f}s {result.info.trajectories:>12} "
                   f"{achieved(result, exact, names):9.2g} {target:8.2g}", flush=True)
         fixed, multilevel = times.values()
         print(f"{label:34} {'ratio fixed / multilevel':38} {fixed / multilevel:7.1f}x\n", flush=True)

@@ -51,7 +51,7 @@ def main():
                 observed = math.log2(abs(previous[n] / difference[i])) if n in previous and difference[i] else math.nan
                 previous[n] = difference[i]
                 cells.append(f"{n}: {difference[i]:+.2e} ± {noise[i]:.0e} ({observed:4.2f}) |z| {z:3.1f}")
-            print(f"dt {r.info['dt']:.4f}  " + "  ".join(cells), flush=True)
+            print(f"dt {r.info.dt:.4f}  " + "  ".join(cells), flush=True)
 
 
 if __name__ == "__main__":

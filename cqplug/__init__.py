@@ -8,7 +8,8 @@
 The package is organised as the flow of a run: ``model`` (models, channels, states) ->
 ``problem`` (a model made concrete, the positivity trade-off, the unravellings' noise terms) ->
 ``system`` (the backend-neutral compiled SDE and the time step) -> ``solving`` (solve, the
-ensemble driver, executors, scans) -> ``results`` (statistics, results, comparison, figures);
+ensemble driver, executors, running scans) -> ``results`` (statistics, results and scans, their
+metadata and files, datasets, comparison, figures);
 ``registry`` and ``hookspecs`` are the plugin system, ``cli`` the command line. Names are
 imported on first use, so ``import cqplug`` (and registering a plugin) stays cheap.
 """
@@ -31,7 +32,7 @@ _EXPORTS = {
     "wave_packet": ".model",
     "Problem": ".problem",
     "Result": ".results.result", "solve": ".solving.solve", "DEFAULT_BACKEND": ".solving.solve",
-    "Scan": ".solving.scan", "scan": ".solving.scan",
+    "Scan": ".results.scan", "scan": ".solving.scan", "load": ".results.files", "RunInfo": ".results.metadata",
 }
 
 __all__ = ["__version__", "hookimpl", *sorted(_EXPORTS)]

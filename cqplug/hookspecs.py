@@ -77,8 +77,11 @@ def cqplug_register_methods(register):
     :class:`cqplug.solving.methods.TrajectoryMethod`, which only says which quantum state its
     trajectories carry (``state``) and how it chooses the noise terms (``terms(problem)``:
     classical noise, measurement strengths, unconditioned dephasing), or a
-    :class:`cqplug.solving.methods.ReferenceMethod` with ``solve(problem, options) -> Result``.
-    A method may declare its options as a dataclass ``Options`` on its class.
+    :class:`cqplug.solving.methods.ReferenceMethod` with ``solve(problem, shared, options) ->
+    Result`` (a deterministic result whose ``info.summary`` says how it was computed; ``exact =
+    True`` makes it the reference ``cqplug run --reference`` compares with).
+    A method may declare its options as a dataclass ``Options`` on its class: a trajectory method
+    reads the run's values as ``self.options`` in ``terms``, a reference method receives them.
     """
 
 

@@ -42,7 +42,7 @@ def result_html(result, columns: int = 5) -> str:
     parts = [f"<strong>{html.escape(repr(result))}</strong>",
              table(["t"] + [f"{result.times[i]:.4g}" for i in index], rows),
              _more(len(names) - MAX_ROWS, "observables")]
-    if "dt" in result.info or result.step_error() is not None:
+    if not result.info.deterministic or result.step_error() is not None:
         parts.append(_paragraph(step_error_line(result)[0]))
     if result.reference:
         exact = Result(result.times, {k: {"mean": np.asarray(v), "stderr": 0 * np.asarray(v)}

@@ -36,7 +36,7 @@ def assert_agrees(result, reference, names=None, threshold=4.0):
             i = int(np.argmax(np.abs(z)))
             bad[name] = (f"t={result.times[i]:.3f}: {result.mean(name)[i]:.5f} vs exact {reference.mean(name)[i]:.5f} "
                          f"(z={z[i]:.1f})")
-    assert not bad, f"{result.info['method']} disagrees with the exact solution: {bad}"
+    assert not bad, f"{result.info.method} disagrees with the exact solution: {bad}"
 
 
 def assert_power(result, reference, fraction=0.01, sigmas=4.0, names=None):

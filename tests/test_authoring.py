@@ -46,7 +46,7 @@ def test_example_plugin_runs_through_the_cli_and_matches_the_reference(spin_one_
                      "-o", str(tmp_path / "exact.json"))
     assert ref.returncode == 0, ref.stderr
     cq, exact = Result.load(tmp_path / "cq.json"), Result.load(tmp_path / "exact.json")
-    assert cq.info["model"] == "spin-one" and cq.info["trajectories"] == 40_000
+    assert cq.info.model == "spin-one" and cq.info.trajectories == 40_000
     for name in ("Sx", "Sz2", "qSz", "q2"):
         err = cq.stderr(name)[1:]
         z = (cq.mean(name)[1:] - exact.mean(name)[1:]) / err

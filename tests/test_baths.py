@@ -72,7 +72,7 @@ def test_a_thousand_mode_bath_is_exactly_its_two_collective_oscillators(reduced_
     problem = cqplug.Problem(two_frequency_bath(1000), save_dt=0.1)
     assert problem.exact and problem.tradeoff.valid
     result = cqplug.solve(problem, "cq", trajectories=40_000, seed=3, progress=False)
-    assert result.info["trajectories"] == 40_000
+    assert result.info.trajectories == 40_000
     assert_power(result, reduced_reference, names=["sx", "sy", "sz"])
     assert_agrees(result, reduced_reference, names=["sx", "sy", "sz", "X", "Xsz"])
     assert_step_error_small(result, sigmas=2.0)

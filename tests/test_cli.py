@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
     (["-p", "bogus=1"], "has no parameter 'bogus'"),
     (["-p", "lamda=1"], "has no parameter 'lamda' (did you mean 'lam'?)"),
     (["--method", "cq-kett"], "unknown method 'cq-kett' (did you mean 'cq-ket'?)"),
-    (["-O", "kernal=looped"], "no option 'kernal' here (did you mean 'kernel'?)"),
+    (["-O", "kernal=looped"], "unknown option 'kernal' (did you mean 'kernel'?)"),
     (["-p", "lam=abc"], "parameter lam must be a number"),
     (["-p", "lam"], "expected NAME=VALUE"),
     (["-p", "lam=1", "-p", "lam=2"], "given twice"),
@@ -35,8 +35,8 @@ pytestmark = pytest.mark.integration
     (["--t-final", "0"], "t_final must be a positive number"),
     (["--t-final", "1", "--save-dt", "0.3"], "does not divide t_final"),
     (["--hist-range", "q=-inf:inf"], "must be finite"),
-    (["-O", "solver=EM"], "no option 'solver'"),
-    (["-o", "result.txt"], "ending in .json or .npz"),
+    (["-O", "solver=EM"], "unknown option 'solver'"),
+    (["-o", "result.txt"], "ending in .json or .npz or .nc"),
     (["-o", "missing-directory/r.json"], "does not exist"),
     (["--plot", "figure.jpgx"], "ending in .png or .pdf or .svg"),
 ])
@@ -68,7 +68,7 @@ def test_output_directory_that_is_a_file_or_not_writable_is_refused(cli, tmp_pat
 def test_integral_floats_are_accepted_as_counts(cli, tmp_path):
     run = cli("run", "toy", "-n", "1e3", "--t-final", "0.5", "--seed", "1", "-q", "-o", tmp_path / "r.json")
     assert run.code == 0, run.err
-    assert cqplug.Result.load(tmp_path / "r.json").info["trajectories"] == 1000
+    assert cqplug.Result.load(tmp_path / "r.json").info.trajectories == 1000
 
 
 def test_run_prints_units_dt_origin_and_step_error(cli):
@@ -103,7 +103,7 @@ def test_a_failing_reference_keeps_the_trajectory_result(cli, tmp_path):
     run = cli("run", "toy", "-n", "1000", "--seed", "1", "--t-final", "1", "--reference", "-O", "max_states=10",
               "-o", out, "-q")
     assert run.code == 2 and "the exact reference failed" in run.err and str(out) in run.err
-    assert cqplug.Result.load(out).info["trajectories"] == 1000
+    assert cqplug.Result.load(out).info.trajectories == 1000
 
 
 def test_interrupting_the_reference_keeps_the_trajectory_result(cli, tmp_path, monkeypatch):

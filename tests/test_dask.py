@@ -29,7 +29,7 @@ def _problem():
 
 
 def assert_identical(a, b):
-    assert a.info["trajectories"] == b.info["trajectories"] and not a.partial and not b.partial
+    assert a.info.trajectories == b.info.trajectories and not a.partial and not b.partial
     for name in a.observables:
         assert np.array_equal(a.mean(name), b.mean(name)) and np.array_equal(a.stderr(name), b.stderr(name)), name
     for name in a.histograms:
@@ -49,7 +49,7 @@ def test_same_seed_same_statistics_as_local(cluster, method):
     _, executor = cluster
     local = cqplug.solve(_problem(), method, trajectories=6_000, **RUN)
     remote = cqplug.solve(_problem(), method, trajectories=6_000, executor=executor, **RUN)
-    assert remote.info["executor"] == "dask" and local.info["executor"] == "local"
+    assert remote.info.executor == "dask" and local.info.executor == "local"
     assert_identical(local, remote)
 
 
@@ -92,7 +92,7 @@ def test_scan_on_dask_matches_the_local_scan(cluster, tmp_path):
     loaded = cqplug.Scan.load(tmp_path / "scan.json")
     np.testing.assert_array_equal(loaded.table("q2"), local.table("q2"))
     assert loaded.table("q2").shape == (2, 2) and np.isnan(loaded.table("q2")[1, 0])
-    seeds = [r.info["seed"] for r in local.results if r is not None]
+    seeds = [r.info.seed for r in local.results if r is not None]
     assert len(set(seeds)) == len(seeds)  # each point its own seed stream
 
 

@@ -92,7 +92,7 @@ def test_example_backend_is_exact_within_its_step_error(registry):
     reference = cqplug.solve(problem, "lindblad", registry=registry)
     result = cqplug.solve(problem, "cq", backend="numpy-euler", registry=registry, trajectories=20_000,
                           seed=5, dt=2.5e-3, progress=False)
-    assert result.info["backend"] == "numpy-euler" and result.info["weak_order"] == 1
+    assert result.info.backend == "numpy-euler" and result.info.weak_order == 1
     for name in ("q2", "sx", "qsz"):  # t > 0 (at t = 0 all is exact)
         error = (result.mean(name) - reference.mean(name))[1:]
         z = error / np.hypot(result.stderr(name), np.abs(result.bias(name)))[1:]

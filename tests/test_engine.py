@@ -48,10 +48,10 @@ def test_target_stderr_stops_early_and_deterministically(problem):
     runs = [cqplug.solve(problem, "cq", trajectories=50_000, seed=3, target_stderr=target, workers=w, progress=False)
             for w in (1, 2)]
     first = runs[0]
-    assert first.info["trajectories"] < 50_000
+    assert first.info.trajectories < 50_000
     assert max(first.stderr(k).max() for k in first.observables) <= target
-    assert runs[1].info["trajectories"] == first.info["trajectories"]
-    shorter = cqplug.solve(problem, "cq", trajectories=first.info["trajectories"] - BLOCK_SIZE, seed=3, progress=False)
+    assert runs[1].info.trajectories == first.info.trajectories
+    shorter = cqplug.solve(problem, "cq", trajectories=first.info.trajectories - BLOCK_SIZE, seed=3, progress=False)
     assert max(shorter.stderr(k).max() for k in shorter.observables) > target  # one block fewer would not do
 
 
@@ -74,8 +74,8 @@ def test_interrupt_keeps_finished_blocks(problem, monkeypatch):
 
     monkeypatch.setattr(CPUBackend, "prepare", interrupting_prepare)
     partial = cqplug.solve(problem, "cq", trajectories=5000, seed=1, workers=1, progress=False)
-    assert partial.partial and partial.info["trajectories"] == 3 * BLOCK_SIZE
-    assert partial.info["interrupted_by"] == "SIGINT"
+    assert partial.partial and partial.info.trajectories == 3 * BLOCK_SIZE
+    assert partial.info.interrupted_by == "SIGINT"
     monkeypatch.setattr(CPUBackend, "prepare", prepare)
     complete = cqplug.solve(problem, "cq", trajectories=3 * BLOCK_SIZE, seed=1, progress=False)
     for a, b in zip(_stats(partial), _stats(complete)):
@@ -133,7 +133,7 @@ def test_vectorisable_math_is_accurate():
 def test_compiled_kernels_are_reused_across_processes(tmp_path):
     """The second process loads the kernel Numba cached beside the generated module."""
     code = ("import time, cqplug; p = cqplug.Problem('toy', t_final=0.5); t = time.perf_counter(); "
-            "r = cqplug.solve(p, 'cq', trajectories=512, seed=1, progress=False); print(r.info['compile_seconds'])")
+            "r = cqplug.solve(p, 'cq', trajectories=512, seed=1, progress=False); print(r.info.compile_seconds)")
     env = dict(__import__("os").environ, CQPLUG_CACHE_DIR=str(tmp_path))
     first = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                                  timeout=600, check=True).stdout)
@@ -156,8 +156,8 @@ def test_a_method_object_runs_unregistered_and_equals_its_registered_twin(proble
 
     mine = cqplug.solve(problem, MyUnravelling(), trajectories=1024, seed=5, progress=False)
     registered = cqplug.solve(problem, "cq", trajectories=1024, seed=5, progress=False)
-    assert mine.info["method"] == "MyUnravelling" and registered.info["method"] == "cq"
+    assert mine.info.method == "MyUnravelling" and registered.info.method == "cq"
     for a, b in zip(_stats(mine), _stats(registered)):
         np.testing.assert_array_equal(a, b)
     multilevel = cqplug.solve(problem, MyUnravelling(), target_error=0.3, seed=5, progress=False)
-    assert multilevel.info["method"] == "MyUnravelling" and multilevel.info["multilevel"]
+    assert multilevel.info.method == "MyUnravelling" and multilevel.info.multilevel

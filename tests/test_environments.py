@@ -222,7 +222,7 @@ def test_the_standard_form_refuses_kets_with_quantum_lindblad_channels_naming_th
     from cqplug.system.standard_form import standard_form
 
     system = compile_system(cqplug.Problem(toy_in_environment()), get_registry().method("cq-ket"))
-    with pytest.raises(BackendUnavailable, match="use method 'cq', or a split-step backend"):
+    with pytest.raises(BackendUnavailable, match="use method 'cq', or a backend that integrates the split step"):
         standard_form(system)
 
 

@@ -168,7 +168,7 @@ def test_standard_form_with_euler_matches_lindblad(model, params, method, dt, po
     result = cqplug.solve(problem, method, backend="jax", solver="euler", trajectories=20_000, dt=dt, seed=3,
                           progress=False)
     reference = exact(problem)
-    assert result.info["weak_order"] == 1
+    assert result.info.weak_order == 1
     names, fraction = power
     assert_power(result, reference, fraction=fraction, names=names)
     for name in reference.observables:

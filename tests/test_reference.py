@@ -25,7 +25,7 @@ def test_lindblad_matches_closed_forms(lam, gamma_c, gamma_q):
     q2, qsz = closed_forms(problem.times, lam, gamma_c)
     np.testing.assert_allclose(ref.mean("q2"), q2, atol=1e-6, rtol=0)
     np.testing.assert_allclose(ref.mean("qsz"), qsz, atol=1e-6, rtol=0)
-    assert ref.info["truncation_change"] <= 1e-6 and ref.info["truncation"] < 80
+    assert ref.info.details["truncation_change"] <= 1e-6 and ref.info.details["truncation"] < 80
 
 
 def test_fixed_small_truncation_shows_artefacts():
@@ -44,7 +44,7 @@ def test_a_truncation_out_of_reach_is_refused_up_front():
 def test_every_built_in_model_reaches_its_reference_at_its_default_t_final():
     for name in ("toy", "stern-gerlach", "mediated-qubits", "anharmonic"):
         result = cqplug.solve(cqplug.Problem(name, save_dt=None), "lindblad", progress=False)
-        assert result.info["truncation_change"] <= 1e-6, name
+        assert result.info.details["truncation_change"] <= 1e-6, name
 
 
 def test_position_distribution_is_normalised_and_centred():

@@ -89,7 +89,7 @@ def test_results_are_standard_json_and_load_back(tmp_path):
     assert "NaN" not in text and "Infinity" not in text
     json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard constant {c}"))
     loaded = Result.load(tmp_path / "r.json")
-    assert np.isnan(loaded.histograms["q"]["underflow"]).all() and loaded.info["value"] is None
+    assert np.isnan(loaded.histograms["q"]["underflow"]).all() and loaded.info.details["value"] is None
     np.testing.assert_array_equal(loaded.mean("a"), t)
     result.save(tmp_path / "r.npz")
     np.testing.assert_array_equal(Result.load(tmp_path / "r.npz").stderr("a"), t + 1)
@@ -97,7 +97,7 @@ def test_results_are_standard_json_and_load_back(tmp_path):
 
 
 @pytest.mark.parametrize("content, fragment", [
-    ('{"times": [0, 1], "obse', "not a complete .json/.npz result"),
+    ('{"times": [0, 1], "obse', "not a complete .json/.npz/.nc result"),
     ('{"grid": {}, "points": [], "results": [], "errors": [], "info": {}}', "is a parameter scan"),
     ('{"something": 1}', "is not a cqplug result"),
     ('[1, 2]', "is not a cqplug result"),
@@ -214,7 +214,7 @@ def test_results_and_scans_print_in_one_line():
 
 
 def test_notebook_views_are_the_command_lines_texts_as_escaped_tables():
-    from cqplug.solving.scan import Scan
+    from cqplug.results.scan import Scan
 
     t = np.linspace(0, 1, 5)
     entry = {"mean": 1.005 + 0 * t, "stderr": np.full(5, 0.01), "bias": np.full(5, 0.001),

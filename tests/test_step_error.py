@@ -26,7 +26,7 @@ def test_issue_11_extreme_dephasing_is_exact_at_the_default_step(method):
     oscillator diffuses freely: <q^2> = 1/2 + gamma_c (t - sin 2t / 2), <p^2> = 1/2 + gamma_c (t + sin 2t / 2)."""
     problem = cqplug.Problem("toy", {"lam": 0.0, "gamma_q": 1e6}, t_final=2.0, save_dt=0.25)
     result = cqplug.solve(problem, method, trajectories=1_800_000, seed=3, progress=False)
-    assert result.info["dt"] > 0.01  # the default step, not one resolving the dephasing
+    assert result.info.dt > 0.01  # the default step, not one resolving the dephasing
     t = problem.times
     assert result.mean("sx")[0] == pytest.approx(1.0)
     if method == "cq":  # the density matrix dephases exactly on every trajectory
@@ -55,7 +55,7 @@ def test_extrapolation_removes_the_bias(biased):
     problem, reference, fine = biased
     extrapolated = cqplug.solve(problem, "cq", trajectories=400_000, seed=11, dt=0.125, extrapolate=True,
                                 progress=False)
-    assert extrapolated.info["extrapolated"] and extrapolated.step_error() is None
+    assert extrapolated.info.extrapolated and extrapolated.step_error() is None
     worst_fine = max(np.abs(zscores(fine, reference, n)).max() for n in fine.observables)
     worst = max(np.abs(zscores(extrapolated, reference, n)).max() for n in fine.observables)
     assert worst < 4.5 and worst < worst_fine / 2
@@ -97,8 +97,8 @@ def test_target_error_is_reached(model, params):
     spans = [np.ptp(reference.mean(n)) for n in reference.observables]
     target = 0.01 * min(s for s in spans if s > 0.05)
     result = cqplug.solve(problem, "cq", target_error=target, seed=5, progress=False)
-    assert result.info["multilevel"] and len(result.info["levels"]) >= 2 and result.info["reached"]
-    levels = result.info["levels"]
+    assert result.info.multilevel and len(result.info.levels) >= 2 and result.info.reached
+    levels = result.info.levels
     assert levels[1]["trajectories"] < levels[0]["trajectories"]  # corrections need few trajectories
     for name in result.observables:  # the total error is within the target (to 4/1 sigma slack)
         deviation = np.abs(result.mean(name) - reference.mean(name))

@@ -9,7 +9,7 @@ import dataclasses
 import math
 
 from .. import __version__
-from ..solving.options import SolveOptions, shown_default
+from ..solving.options import DEFAULT_BACKEND, SolveOptions, shown_default
 
 
 class Parser(argparse.ArgumentParser):
@@ -129,23 +129,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     def solve_args(p):
         model_args(p)
-        p.add_argument("--method", default="cq", help="cq, cq-ket, mean-field, lindblad, ... (default: cq)")
-        p.add_argument("--backend", default=None, help="integrator backend for trajectory methods (default: cpu)")
+        p.add_argument("--method", default="cq", help="a method `cqplug list` shows (default: cq)")
+        p.add_argument("--backend", default=None,
+                       help=f"integrator backend for trajectory methods (default: {DEFAULT_BACKEND})")
         p.add_argument("--t-final", type=_number, default=None,
                        help="final time (default: the model's own, one its exact reference reaches)")
         p.add_argument("--save-dt", type=_number, default=None,
                        help="interval between saved times; must divide t_final (default: t_final/40)")
         add_solve_options(p)
         p.add_argument("--option", "-O", action="append", type=_pair("option"), default=[], metavar="NAME=VALUE",
-                       help="an option of the method or backend, e.g. -O truncation=60 (lindblad) or -O solver=EM "
-                            "(julia); `cqplug run --method M --backend B --help` lists them")
+                       help="an option of the method, the backend or the reference method, e.g. -O truncation=60; "
+                            "`cqplug run --method M --backend B [--reference] --help` lists them")
         p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     run = sub.add_parser("run", help="solve a model and print or save the result", formatter_class=_Formatter)
     solve_args(run)
-    run.add_argument("--output", "-o", default=None, help="save the result (.json or .npz)")
+    run.add_argument("--output", "-o", default=None,
+                     help="save the result (.json; .npz for large histograms; .nc NetCDF with cqplug[netcdf])")
     run.add_argument("--reference", action="store_true",
-                     help="also solve the exact lindblad reference and compare (z-scores and a verdict)")
+                     help="also solve the exact reference (the installed method that declares itself exact) and "
+                          "compare (z-scores and a verdict)")
+    run.add_argument("--reference-method", default=None, metavar="NAME",
+                     help="with --reference: which reference method, where several are installed")
     run.add_argument("--plot", default=None, metavar="FILE.png",
                      help="also draw the result (means with error bands, exact reference, histograms)")
     run.add_argument("--residuals", action="store_true", help="with --plot and --reference: add panels of z-scores")
@@ -157,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--output", "-o", default=None, help="save the scan (.json)")
 
     plot = sub.add_parser("plot", help="draw a saved result or scan: means with error bands, reference, histograms")
-    plot.add_argument("result", help="a result (.json or .npz) or a scan (.json) saved with --output")
+    plot.add_argument("result", help="a result (.json, .npz or .nc) or a scan (.json) saved with --output")
     plot.add_argument("--observables", default=None, help="comma-separated names (default: all)")
     plot.add_argument("--output", "-o", default=None, help="image file .png, .pdf or .svg (default: RESULT with .png)")
     plot.add_argument("--reference", default=None, help="a saved exact result to overlay (default: the one in RESULT)")

@@ -9,12 +9,12 @@ import sys
 
 import numpy as np
 
-from ..errors import CQPlugError, did_you_mean
+from ..errors import CQPlugError
 from ..registry import KINDS, get_registry
-from ..results.result import check_output_path, format_value
+from ..results.result import SAVED_AS, check_output_path, format_value
 from ..solving.interrupts import Terminated, deferred_interrupts
-from ..solving.methods import TrajectoryMethod
-from ..solving.options import parse_option_value
+from ..solving.methods import ReferenceMethod, TrajectoryMethod
+from ..solving.options import DEFAULT_BACKEND, route_option_texts
 from .arguments import solve_options
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
@@ -69,27 +69,43 @@ def cmd_derive(args, out) -> int:
     return 0
 
 
-def _plugin_options(args, registry, method, reference: bool) -> tuple:
-    """(solve kwargs, reference kwargs) from -O NAME=VALUE, each routed to the one plugin declaring it."""
-    backend = args.backend or "cpu"
-    owners = [(f"method {args.method!r}", getattr(method, "Options", None))]
+def _plugin_options(args, registry, method, reference=None) -> tuple:
+    """(solve kwargs, reference kwargs) from -O NAME=VALUE: each name routed to the one plugin that
+    declares it (the method, the backend of a trajectory method, then the reference method)."""
+    owners = [(f"method {args.method!r}", method.Options)]
     if isinstance(method, TrajectoryMethod):
+        backend = args.backend or DEFAULT_BACKEND
         owners.append((f"backend {backend!r}", getattr(registry.get("backends", backend).factory, "Options", None)))
-    reference_options = getattr(registry.get("methods", "lindblad").factory, "Options", None) if reference else None
-    own, ref = {}, {}
-    for name, text in args.option:
-        for owner, options_class in owners:
-            if options_class is not None and name in options_class.__dataclass_fields__:
-                own[name] = parse_option_value(options_class, name, text, owner)
-                break
-        else:
-            if reference_options is not None and name in reference_options.__dataclass_fields__:
-                ref[name] = parse_option_value(reference_options, name, text, "the lindblad reference")
-                continue
-            fields = sorted(n for _, c in owners + [("", reference_options)] if c for n in c.__dataclass_fields__)
-            raise CQPlugError(f"no option {name!r} here{did_you_mean(name, fields)}; the options of this method and "
-                              f"backend{' and of the reference' if reference else ''}: {', '.join(fields) or 'none'}")
-    return own, ref
+    if reference is not None:
+        owners.append((f"the reference {reference.name!r}", reference.Options))
+    routed = route_option_texts(args.option, owners)
+    own = {k: v for bucket in routed[:-1 if reference is not None else None] for k, v in bucket.items()}
+    return own, (routed[-1] if reference is not None else {})
+
+
+def exact_reference(registry, name: str | None = None):
+    """The reference method ``--reference`` compares with: ``name``, or the one registered method that
+    declares itself ``exact`` (a built-in one when plugins add others)."""
+    if name is not None:
+        method = registry.method(name)
+        if not isinstance(method, ReferenceMethod):
+            raise CQPlugError(f"--reference-method {name!r} is a trajectory method; give a reference method")
+        return method
+    found = []
+    for candidate in registry.names("methods"):
+        try:
+            method = registry.method(candidate)
+        except CQPlugError:  # a plugin's failing method is not the reference; `cqplug list` reports it
+            continue
+        if isinstance(method, ReferenceMethod) and method.exact:
+            found.append((not registry.get("methods", candidate).builtin, candidate, method))
+    if not found:
+        raise CQPlugError("--reference: no exact reference method is installed (see `cqplug list`)")
+    found.sort(key=lambda item: item[:2])
+    if len(found) > 1 and found[0][0] == found[1][0]:
+        raise CQPlugError(f"--reference: several exact reference methods ({', '.join(c for _, c, _ in found)}); "
+                          "choose one with --reference-method NAME")
+    return found[0][2]
 
 
 def _validate(options: dict) -> None:
@@ -101,7 +117,11 @@ def _validate(options: dict) -> None:
 
 def _check_outputs(args) -> None:
     if getattr(args, "output", None):
-        check_output_path(args.output, (".json", ".npz") if args.command == "run" else (".json",))
+        check_output_path(args.output, SAVED_AS if args.command == "run" else (".json",))
+        if args.output.lower().endswith(".nc"):
+            from ..results.datasets import require_netcdf
+
+            require_netcdf()
     if getattr(args, "plot", None):
         check_output_path(args.plot, FIGURE_SUFFIXES)
         from ..results.plotting import require_matplotlib
@@ -116,8 +136,8 @@ def _save(result, path, out) -> None:
 
 
 def _interrupted(result) -> int:
-    by = result.info.get("interrupted_by", "SIGINT")
-    print(f"interrupted ({by}): kept the {result.info.get('trajectories')} trajectories finished "
+    by = result.info.interrupted_by or "SIGINT"
+    print(f"interrupted ({by}): kept the {result.info.trajectories} trajectories finished "
           "(result marked partial)", file=sys.stderr)
     return 143 if by == "SIGTERM" else 130
 
@@ -129,14 +149,13 @@ def cmd_run(args, out) -> int:
     registry = get_registry()
     method = registry.method(args.method)
     _check_outputs(args)
-    if args.reference:
-        import importlib.util
-
-        if importlib.util.find_spec("qutip") is None:
-            raise CQPlugError("--reference needs QuTiP: pip install 'cqplug[reference]'")
+    reference = None
+    if args.reference or args.reference_method:
+        reference = exact_reference(registry, args.reference_method)
+        reference.check_available()
     problem = Problem(args.model, parameters(args.param), t_final=args.t_final, save_dt=args.save_dt,
                       require_cq=method.needs_valid_cq)
-    own, reference_options = _plugin_options(args, registry, method, args.reference)
+    own, reference_options = _plugin_options(args, registry, method, reference)
     options = solve_options(args) | own
     _validate(options)
     if not isinstance(method, TrajectoryMethod):
@@ -155,8 +174,8 @@ def cmd_run(args, out) -> int:
     if result.partial:
         return _interrupted(result)
     status = 0
-    if args.reference:
-        status = _compare_with_reference(problem, result, args, reference_options, out)
+    if reference is not None:
+        status = _compare_with_reference(problem, result, args, reference, reference_options, out)
     if args.plot and status == 0:
         from ..results.plotting import plot_result
 
@@ -173,42 +192,29 @@ def _print_result(problem, result, out) -> None:
     from ..results.compare import step_error_line
 
     info = result.info
-    if "seed" in info:
-        what = (f"{info['trajectories']} trajectories, seed {info['seed']}, dt = {info['dt']:.4g} "
-                f"({_dt_origin(info)}), weak order {info['weak_order']}")
-    else:
-        what = (f"Fock truncation N = {info.get('truncation')} states per classical degree of freedom "
-                f"({info.get('hilbert_dimension')} states in all)")
-    backend = f" on {info['backend']}" if info.get("backend") else ""
-    print(f"{info['model']} with {info['method']}{backend}: {what}", file=out)
+    backend = f" on {info.backend}" if info.backend else ""
+    print(f"{info.model} with {info.method}{backend}: {info.summary or info.kind}", file=out)
     if not problem.exact:
         print("note: the CQ description of this model is an approximation: " + "; ".join(problem.approximations),
               file=out)
-    adjusted = info.get("time_step", {}).get("adjusted")
+    adjusted = info.time_step.get("adjusted")
     if adjusted:
         print(f"note: {adjusted}", file=out)
     print("units: hbar = 1; times in the model's units" + ("; values are Richardson-extrapolated" if
-                                                           info.get("extrapolated") else ""), file=out)
+                                                           info.extrapolated else ""), file=out)
     print(result.summary(), file=out)
-    if "seed" in info:
+    if not info.deterministic:
         line, small = step_error_line(result)
         print(line, file=out if small else sys.stderr)
 
 
-def _dt_origin(info) -> str:
-    step = info.get("time_step", {})
-    if step.get("chosen") == "automatic":
-        return f"automatic, limited by the {step.get('limited_by') or 'save interval'}"
-    return "given"
-
-
-def _compare_with_reference(problem, result, args, reference_options, out) -> int:
+def _compare_with_reference(problem, result, args, method, reference_options, out) -> int:
     from ..results.compare import verdict, zscores
     from ..solving.solve import solve
 
     kept = f" (the trajectory result is saved in {args.output})" if args.output else ""
     try:
-        reference = solve(problem, "lindblad", progress=False if args.quiet else None, bins=args.bins,
+        reference = solve(problem, method, progress=False if args.quiet else None, bins=args.bins,
                           hist_range=dict(args.hist_range) or None, **reference_options)
     except KeyboardInterrupt as exc:
         print(f"interrupted during the exact reference{kept}", file=sys.stderr)
@@ -219,10 +225,7 @@ def _compare_with_reference(problem, result, args, reference_options, out) -> in
     result.reference = {k: reference.mean(k) for k in reference.observables}
     if args.output:
         _save(result, args.output, out)
-    info = reference.info
-    print(f"exact reference (QuTiP, C quantised): Fock truncation N = {info['truncation']} states per classical "
-          f"degree of freedom ({info['hilbert_dimension']} states with Q), converged to "
-          f"{info['truncation_change']:.1g}", file=out)
+    print(f"exact reference ({reference.info.method}): {reference.info.summary or 'deterministic'}", file=out)
     width = max(len(n) for n in result.observables)
     for name, z in zscores(result, reference).items():
         finite = z[np.isfinite(z)]
@@ -246,7 +249,7 @@ def cmd_scan(args, out) -> int:
     method = registry.method(args.method)
     problem = Problem(args.model, parameters(args.param), t_final=args.t_final, save_dt=args.save_dt,
                       require_cq=False)
-    own, _ = _plugin_options(args, registry, method, False)
+    own, _ = _plugin_options(args, registry, method)
     options = solve_options(args) | own
     _validate(options)
     if not isinstance(method, TrajectoryMethod):
@@ -255,7 +258,7 @@ def cmd_scan(args, out) -> int:
 
     def report(i, point, result, error):
         head = " ".join(f"{k}={v:g}" for k, v in point.items())
-        done = f"{result.info.get('trajectories', '')} trajectories" if result is not None else ""
+        done = result.info.summary if result is not None else ""
         print(f"[{i + 1}/{total}] {head}: " + (error or done), file=out, flush=True)
 
     result = scan(problem, grid, method=args.method, backend=args.backend, on_point=report, registry=registry,

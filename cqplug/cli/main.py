@@ -3,11 +3,12 @@
     cqplug list
     cqplug check MODEL [-p NAME=VALUE ...]
     cqplug describe MODEL          cqplug derive MODEL [--latex]
-    cqplug run MODEL [-p NAME=VALUE ...] [--method cq|cq-ket|mean-field|lindblad] [--backend NAME]
-                     [-n N] [--seed S] [--t-final T] [--dt DT] [--save-dt DS] [-o FILE.json]
-                     [--reference] [--plot FILE.png] [--target-error E] [-O NAME=VALUE] ...
+    cqplug run MODEL [-p NAME=VALUE ...] [--method NAME] [--backend NAME]
+                     [-n N] [--seed S] [--t-final T] [--dt DT] [--save-dt DS] [-o FILE.json|.npz|.nc]
+                     [--reference [--reference-method NAME]] [--plot FILE.png] [--target-error E]
+                     [-O NAME=VALUE] ...
     cqplug scan MODEL --grid NAME=V1,V2,... [--grid NAME=START:STOP:COUNT ...] [run options] [-o SCAN.json]
-    cqplug plot RESULT.json [--observables q,sz] [--output FILE.png] [--reference EXACT.json]
+    cqplug plot RESULT.json|.npz|.nc|SCAN.json [--observables q,sz] [--output FILE.png] [--reference EXACT.json]
     cqplug new-plugin NAME [--directory DIR]
 
 ``cqplug --debug ...`` adds the Python traceback to an error's one line. Deprecated spellings (a
@@ -46,15 +47,19 @@ def _plugin_help(parser, argv) -> None:
         return default
 
     from ..registry import get_registry
-    from ..solving.options import describe_options
+    from ..solving.options import DEFAULT_BACKEND, describe_options
+    from .commands import exact_reference
 
     registry = get_registry()
     lines = []
     try:
         method = registry.method(value("--method", "cq"))
         owners = [(f"method {value('--method', 'cq')}", getattr(method, "Options", None))]
-        backend = value("--backend", "cpu")
+        backend = value("--backend", DEFAULT_BACKEND)
         owners.append((f"backend {backend}", getattr(registry.get("backends", backend).factory, "Options", None)))
+        if "--reference" in argv or any(a.startswith("--reference-method") for a in argv):
+            reference = exact_reference(registry, value("--reference-method", None))
+            owners.append((f"reference {reference.name}", reference.Options))
     except CQPlugError as exc:
         lines.append(str(exc))
         owners = []

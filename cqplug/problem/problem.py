@@ -37,7 +37,7 @@ class Problem:
     to the model's own (one its exact reference reaches); ``save_dt`` to t_final / 40.
     ``require_cq`` (default True) refuses rates that violate the trade-off. Pass False to study
     such rates (closed dynamics, gamma = 0, included) with the methods valid for any rates, the
-    fully quantum ``lindblad`` reference and ``mean-field``; the CQ unravellings still refuse.
+    fully quantum exact reference and ``mean-field``; the CQ unravellings still refuse.
     ``registry`` (default: the installed plugins) resolves a model name and channel names;
     ``channels`` (default: the model's) are channel objects to use instead.
     """

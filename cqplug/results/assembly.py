@@ -1,9 +1,9 @@
 """Turning what a run produced into a :class:`~cqplug.results.result.Result`, with its metadata.
 
-Every result's ``info`` holds the problem (model, parameters, exactness, trade-off ratio), how
-it was solved (method, backend, seed, trajectories, time step, weak order, sampling of the
-measurement record, executor), whether it is ``partial``, timings, and the units: hbar = 1 and
-times in the model's own units.
+Every result's ``info`` (a :class:`~cqplug.results.metadata.RunInfo`) holds the problem (model,
+parameters, exactness, trade-off ratio), how it was solved (method, backend, seed, trajectories,
+time step, weak order, sampling of the measurement record, executor), whether it is ``partial``,
+timings, and the units: hbar = 1 and times in the model's own units.
 """
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from .. import __version__
+from .metadata import UNITS, RunInfo, trajectory_summary
 from .result import Result
 
-UNITS = "hbar = 1; times and rates in the model's units"
 CONSERVATIVE_ORDER = 1  # step error reported as E[f(2 dt) - f(dt)]: an upper estimate for any weak order >= 1
 STEP_ERROR = ("E[f(2 dt) - f(dt)] on shared noise: an upper estimate of the step error for any weak order >= 1 "
               "(3x the asymptotic error of this order-2 scheme; stiff problems can reduce the order)")
 
 
 def problem_info(problem, method: str, backend: str | None) -> dict:
-    """Metadata every result carries."""
+    """The :class:`RunInfo` fields every result carries (the problem, the method, the backend)."""
     return {
         "model": problem.model.name,
         "parameters": dict(problem.params),
@@ -66,22 +66,46 @@ def ensemble_result(problem, system, outcome, method: str, backend: str, options
     histograms = histogram_entries(system.z_names, histogram, stats)
     paths = {"z": stats.path_z}
     paths.update({n: stats.paths[:, :, k] for k, n in enumerate(names)})
-    interrupted = outcome.failure is not None
-    info = problem_info(problem, method, backend) | system.describe() | {
-        "trajectories": stats.count, "partial": interrupted, "seed": outcome.seed,
-        "state": system.state, "extrapolated": options.extrapolate, "target_stderr": options.target_stderr,
-        "bias_estimate": STEP_ERROR,
-        "executor": outcome.executor, "compile_seconds": outcome.prepare_seconds, "run_seconds": outcome.run_seconds,
-    }
-    if interrupted:
-        info["interrupted_by"] = "SIGTERM" if type(outcome.failure).__name__ == "Terminated" else (
-            "SIGINT" if isinstance(outcome.failure, KeyboardInterrupt) else "error")
+    step = system.describe()
+    info = trajectory_info(
+        problem_info(problem, method, backend) | {key: step.pop(key) for key in STEP_FIELDS},
+        trajectories=stats.count, seed=outcome.seed, state=system.state, extrapolated=options.extrapolate,
+        target_stderr=options.target_stderr, executor=outcome.executor, compile_seconds=outcome.prepare_seconds,
+        run_seconds=outcome.run_seconds, interrupted=outcome.failure,
+        details=step | {"bias_estimate": STEP_ERROR})
     return Result(problem.times.copy(), observables, histograms, paths, info)
 
 
-def deterministic_result(problem, means: dict, histograms: dict, info: dict, method: str) -> Result:
-    """A Result of exact means (standard and step errors zero), e.g. from the lindblad reference."""
+STEP_FIELDS = ("dt", "steps_per_save", "time_step", "weak_order", "step_error")  # of CompiledSystem.describe()
+
+
+def interruption(failure) -> str | None:
+    """How a run ended early: "SIGTERM", "SIGINT", "error", or None when it did not."""
+    if failure is None:
+        return None
+    if type(failure).__name__ == "Terminated":
+        return "SIGTERM"
+    return "SIGINT" if isinstance(failure, KeyboardInterrupt) else "error"
+
+
+def trajectory_info(fields: dict, *, interrupted=None, **more) -> RunInfo:
+    """The RunInfo of a trajectory run, its ``summary`` line written from the fields."""
+    by = interruption(interrupted)
+    info = RunInfo(kind="trajectories", partial=by is not None, interrupted_by=by, **fields, **more)
+    return info.replace(summary=trajectory_summary(info))
+
+
+def deterministic_result(problem, means: dict, histograms: dict, details: dict, method: str, summary: str = "",
+                         run_seconds: float | None = None) -> Result:
+    """A Result of exact means (standard and step errors zero), e.g. from a reference method.
+
+    ``summary``: the one line a reader is shown about how it was computed (the method's words);
+    ``details``: the method's own metadata (kept in ``info.details`` and the file)."""
     zero = np.zeros(len(problem.times))
     observables = {k: {"mean": np.asarray(v, dtype=float), "stderr": zero.copy(), "bias": zero.copy(),
                        "bias_stderr": zero.copy()} for k, v in means.items()}
-    return Result(problem.times.copy(), observables, histograms, {}, problem_info(problem, method, None) | info)
+    details = dict(details)
+    run_seconds = details.pop("run_seconds", run_seconds)  # cqplug 0.2 passed it among the details
+    info = RunInfo(kind="deterministic", summary=summary, run_seconds=run_seconds, details=details,
+                   **problem_info(problem, method, None))
+    return Result(problem.times.copy(), observables, histograms, {}, info)

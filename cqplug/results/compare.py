@@ -69,8 +69,8 @@ def verdict(result, reference) -> tuple:
 def step_error_line(result) -> tuple:
     """(line, acceptable?) on the step error against the statistical error: one of the three statements
     of :mod:`cqplug.results.step_error` (a WARNING naming a dt when it is significantly larger)."""
-    dt = result.info.get("dt", float("nan"))
-    if result.info.get("extrapolated"):
+    dt = result.info.dt if result.info.dt is not None else float("nan")
+    if result.info.extrapolated:
         return (f"step error (dt = {dt:.4g}): the leading term is removed by the Richardson extrapolation; the "
                 "residual is of higher order and not estimated"), True
     found = result.step_error()

@@ -13,7 +13,6 @@ two. Only Matplotlib's object interface is used, so the caller's backend is neve
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 
@@ -81,18 +80,18 @@ def pretty_number(value: float) -> str:
 
 
 def _label(result, name: str) -> str:
-    return mathtext(result.info.get("labels", {}).get(name) or f"⟨{name}⟩")
+    return mathtext(result.info.labels.get(name) or f"⟨{name}⟩")
 
 
 def _title(result) -> str:
     info = result.info
-    if "trajectories" in info and info.get("seed") is not None:
-        what = f"{info.get('trajectories')} trajectories, dt = {info.get('dt', float('nan')):.3g}"
+    if info.deterministic:
+        what = info.summary or "deterministic"
     else:
-        what = f"exact, N = {info.get('truncation')} Fock states"
-    params = ", ".join(f"{k} = {pretty_number(v)}" for k, v in info.get("parameters", {}).items())
+        what = f"{info.trajectories} trajectories, dt = {info.dt if info.dt is not None else float('nan'):.3g}"
+    params = ", ".join(f"{k} = {pretty_number(v)}" for k, v in info.parameters.items())
     partial = "  [PARTIAL]" if result.partial else ""
-    return f"{info.get('model', '?')} — {info.get('method', '?')}, {what}{partial}\n{params}"
+    return f"{info.model} — {info.method}, {what}{partial}\n{params}"
 
 
 def _figure_size(rows: int, cols: int) -> tuple:
@@ -148,7 +147,7 @@ def plot_result(result, path=None, observables=None, reference=None, residuals: 
     for name in names:
         ax = next(cells)
         mean, err = result.mean(name), result.stderr(name)
-        ax.plot(t, mean, color="C0", lw=1.6, label=result.info.get("method", "result"))
+        ax.plot(t, mean, color="C0", lw=1.6, label=result.info.method)
         if np.any(err > 0):
             ax.fill_between(t, mean - BAND_SIGMAS * err, mean + BAND_SIGMAS * err, color="C0", alpha=0.25,
                             lw=0, label=f"±{BAND_SIGMAS:g} s.e.")
@@ -226,32 +225,23 @@ def plot_scan(scan, path=None, observables=None, time_index: int = -1, columns: 
             fig.colorbar(image, ax=ax, label=f"{label} at t = {pretty_number(t)} (blank: refused)")
     for ax in axes[len(names):]:
         ax.set_visible(False)
-    fig.suptitle(f"scan of {scan.info.get('model', '?')} — {scan.info.get('method', '?')}", fontsize="medium")
+    fig.suptitle(f"scan of {scan.info.model} — {scan.info.method}", fontsize="medium")
     if path is not None:
         fig.savefig(path, dpi=DPI)
     return fig
 
 
 def plot_file(source, path, observables=None, reference=None, residuals: bool = False):
-    """``cqplug plot``: a saved result or scan to an image file."""
-    import json
-
-    from ..solving.scan import Scan
+    """``cqplug plot``: a saved result or scan (any file :func:`cqplug.load` reads) to an image file."""
+    from .files import load
     from .result import Result
+    from .scan import Scan
 
     require_matplotlib()
-    kind = "result"
-    if str(source).lower().endswith(".json") and os.path.isfile(source):
-        try:
-            with open(source) as fh:
-                head = json.load(fh)
-            kind = "scan" if isinstance(head, dict) and "grid" in head and "points" in head else "result"
-        except (OSError, ValueError):
-            kind = "result"  # Result.load gives the clear message
-    if kind == "scan":
+    found = load(source)
+    if isinstance(found, Scan):
         if reference or residuals:
             raise CQPlugError("--reference and --residuals apply to single results, not scans")
-        return plot_scan(Scan.load(source), path, observables)
-    result = Result.load(source)
+        return plot_scan(found, path, observables)
     exact = Result.load(reference) if reference else None
-    return plot_result(result, path, observables=observables, reference=exact, residuals=residuals)
+    return plot_result(found, path, observables=observables, reference=exact, residuals=residuals)

@@ -10,12 +10,16 @@ Save as JSON (``.json``; standard JSON, readable anywhere: non-finite numbers ar
                           "overflow": [...], "trajectories": N}, ...},
      "sample_paths": {"z": [[[...]]], "q": [[...]], ...},
      "reference": {"q": [...], ...},      (exact means, when solved with a reference)
-     "info": {"model": ..., "parameters": {...}, "method": ..., "backend": ..., "seed": ...,
-              "trajectories": ..., "partial": false, "dt": ..., "weak_order": ..., ...}}
+     "info": {"model": ..., "parameters": {...}, "method": ..., "backend": ..., "kind": "trajectories",
+              "summary": ..., "seed": ..., "trajectories": ..., "partial": false, "dt": ..., ...}}
+
+``info`` is a :class:`~cqplug.results.metadata.RunInfo` (read by attribute: ``result.info.seed``);
+the file holds its flat form. A ``.nc`` file (NetCDF, ``pip install "cqplug[netcdf]"``) holds the
+:meth:`Result.to_xarray` dataset (:mod:`cqplug.results.datasets`).
 
 ``stderr`` is the Monte Carlo standard error; ``bias`` the estimated step (time-discretisation)
 error of the mean with its own standard error ``bias_stderr`` (see
-:mod:`cqplug.results.statistics`); both are 0 for the deterministic reference (``lindblad``).
+:mod:`cqplug.results.statistics`); both are 0 for a deterministic result (an exact reference).
 """
 
 from __future__ import annotations
@@ -24,14 +28,15 @@ import json
 import math
 import os
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import CQPlugError
+from .metadata import RunInfo
 
 RESULT_KEYS = ("times", "observables")
+SAVED_AS = (".json", ".npz", ".nc")  # the file types a result is written to (by suffix)
 
 
 def _renamed_square(name: str, observables) -> str:
@@ -54,8 +59,12 @@ class Result:
     observables: dict
     histograms: dict = field(default_factory=dict)
     sample_paths: dict = field(default_factory=dict)
-    info: dict = field(default_factory=dict)
+    info: RunInfo = field(default_factory=RunInfo)
     reference: dict = field(default_factory=dict)  # exact means {name: array} on the same times
+
+    def __post_init__(self):
+        if not isinstance(self.info, RunInfo):  # the flat dict of cqplug 0.2 (and of the file form)
+            self.info = RunInfo.from_dict(dict(self.info))
 
     def mean(self, name: str) -> np.ndarray:
         return self._get(name, "mean")
@@ -88,15 +97,15 @@ class Result:
     def __repr__(self) -> str:
         """One line (a notebook shows a Result without dumping its arrays); ``summary()`` is the table."""
         info = self.info
-        runs = f"{info['trajectories']} trajectories, " if "trajectories" in info else ""
-        return (f"Result(model={info.get('model', '?')!r}, method={info.get('method', '?')!r}, {runs}"
+        runs = f"{info.trajectories} trajectories, " if info.trajectories is not None else ""
+        return (f"Result(model={info.model!r}, method={info.method!r}, {runs}"
                 f"{len(self.observables)} observables at {len(self.times)} times to t = {self.times[-1]:g}"
                 + (", partial" if self.partial else "") + (", with reference" if self.reference else "") + ")")
 
     @property
     def partial(self) -> bool:
         """True when the run was interrupted: the statistics cover only the finished blocks."""
-        return bool(self.info.get("partial", False))
+        return self.info.partial
 
     # -- step error ------------------------------------------------------------------------------
     def step_error(self):
@@ -120,44 +129,49 @@ class Result:
             estimate = max(estimate, float(np.max(bias / err[ok])))
             upper = max(upper, float(np.max((bias + 2 * noise) / err[ok])))
             lower = max(lower, float(np.max((bias - 2 * noise) / err[ok])))
-        return StepError(estimate, upper, lower, float(self.info.get("dt", np.nan))) if any_estimate else None
+        if not any_estimate:
+            return None
+        return StepError(estimate, upper, lower, self.info.dt if self.info.dt is not None else np.nan)
 
     def suggested_dt(self, margin: float = 0.5) -> float | None:
         """A dt whose step error would be about ``margin`` times the statistical error, assuming
         only that it decreases as dt (conservative), or None without a step-error estimate."""
         found = self.step_error()
-        return found.suggested_dt(margin) if found and self.info.get("dt") else None
+        return found.suggested_dt(margin) if found and self.info.dt else None
 
     # -- persistence -----------------------------------------------------------------------------
     def to_dict(self) -> dict:
         return _plain({"times": self.times, "observables": self.observables, "histograms": self.histograms,
-                       "sample_paths": self.sample_paths, "info": self.info, "reference": self.reference})
+                       "sample_paths": self.sample_paths, "info": self.info.to_dict(),
+                       "reference": self.reference})
 
     @classmethod
     def from_dict(cls, data: dict, source: str = "the data") -> Result:
         if not isinstance(data, dict) or not all(k in data for k in RESULT_KEYS):
-            if isinstance(data, dict) and "grid" in data and "points" in data:
-                raise CQPlugError(f"{source} is a parameter scan, not a single result: load it with "
-                                  "cqplug.Scan.load (cqplug plot draws scans too)")
             raise CQPlugError(f"{source} is not a cqplug result (expected the keys {', '.join(RESULT_KEYS)})")
         try:
             return cls(_floats(data["times"]), _arrays(data["observables"]), _arrays(data.get("histograms", {})),
-                       _arrays(data.get("sample_paths", {})), dict(data.get("info", {})),
+                       _arrays(data.get("sample_paths", {})), RunInfo.from_dict(dict(data.get("info", {}))),
                        _arrays(data.get("reference", {})))
         except (TypeError, ValueError, AttributeError) as exc:
             raise CQPlugError(f"{source} is not a valid cqplug result: {exc}") from None
 
     def save(self, path) -> None:
-        """Write atomically to ``path`` (.json or .npz): a failed write leaves no partial file."""
+        """Write atomically to ``path``: ``.json`` (the default everywhere), ``.npz`` or ``.nc``
+        (NetCDF through xarray: ``pip install "cqplug[netcdf]"``); a failed write leaves no partial file."""
         path = os.fspath(path)
-        check_output_path(path, (".json", ".npz"))
+        check_output_path(path, SAVED_AS)
         suffix = os.path.splitext(path)[1].lower()
+        if suffix == ".nc":
+            from .datasets import write_netcdf
+
+            return write_netcdf(self, path)
 
         def write(fh):
             if suffix == ".json":
                 fh.write(json.dumps(self.to_dict(), indent=1, allow_nan=False).encode())
                 return
-            flat = {"info": np.array(json.dumps(_plain(self.info), allow_nan=False)), "times": self.times}
+            flat = {"info": np.array(json.dumps(_plain(self.info.to_dict()), allow_nan=False)), "times": self.times}
             for group in ("observables", "histograms", "sample_paths", "reference"):
                 for key, value in _flatten(getattr(self, group)).items():
                     flat[f"{group}/{key}"] = value
@@ -167,34 +181,19 @@ class Result:
 
     @classmethod
     def load(cls, path) -> Result:
-        """Read a result saved with :meth:`save`; a file that is not one gives a one-line CQPlugError."""
-        path = os.fspath(path)
-        try:
-            if path.lower().endswith(".npz"):
-                with np.load(path, allow_pickle=False) as z:
-                    if "times" not in z.files or "info" not in z.files:
-                        raise CQPlugError(f"{path!r} is not a cqplug result (an .npz without 'times' and 'info')")
-                    data = {"times": z["times"], "info": json.loads(str(z["info"]))}
-                    for key in z.files:
-                        if "/" in key:
-                            node = data
-                            *parents, leaf = key.split("/")
-                            for p in parents:
-                                node = node.setdefault(p, {})
-                            node[leaf] = z[key]
-                return cls.from_dict(data, repr(path))
-            with open(path) as fh:
-                data = json.load(fh)
-        except CQPlugError:
-            raise
-        except FileNotFoundError:
-            raise CQPlugError(f"cannot read result {path!r}: no such file") from None
-        except (zipfile.BadZipFile, EOFError, ValueError) as exc:  # JSONDecodeError is a ValueError
-            raise CQPlugError(f"cannot read result {path!r}: not a complete .json/.npz result "
-                              f"(truncated or foreign file: {type(exc).__name__})") from None
-        except OSError as exc:
-            raise CQPlugError(f"cannot read result {path!r}: {exc.strerror or exc}") from None
-        return cls.from_dict(data, repr(path))
+        """Read a result saved with :meth:`save`; a file that is not one gives a one-line CQPlugError
+        (:func:`cqplug.load` reads results and scans alike)."""
+        from .files import load
+
+        return load(path, expect=cls)
+
+    def to_xarray(self):
+        """An ``xarray.Dataset`` (dimensions ``observable``, ``time`` and, for histograms, ``bin``;
+        attributes the metadata): see :func:`cqplug.results.datasets.result_dataset`. Needs
+        ``pip install "cqplug[netcdf]"`` (xarray)."""
+        from .datasets import result_dataset
+
+        return result_dataset(self)
 
     # -- text ------------------------------------------------------------------------------------
     def summary(self, names=None, columns: int = 5) -> str:
@@ -239,17 +238,29 @@ def check_output_path(path: str, suffixes) -> None:
 def write_atomically(path: str, write) -> None:
     """Call ``write(binary file)`` on a hidden temporary file beside ``path``, then rename it to
     ``path``: a failed or interrupted write leaves neither a partial result nor the temporary."""
+
+    def write_file(tmp):
+        with open(tmp, "wb") as fh:
+            write(fh)
+
+    replace_atomically(path, write_file)
+
+
+def replace_atomically(path: str, write_file) -> None:
+    """Call ``write_file(temporary path)`` (a hidden file beside ``path``), then rename the temporary
+    to ``path`` with the permissions a new file gets; on any failure remove the temporary."""
     directory, name = os.path.split(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
+        write_file(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make results private
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
 
 

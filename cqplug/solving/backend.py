@@ -7,9 +7,9 @@ and asks it, block by block, for trajectories:
     runner.run([Block(k, seed_k, n_k), ...], histogram)     # -> one output per block, in order
 
 Block k is ``Block.trajectories`` trajectories whose every random number comes from
-``Block.seed`` = ``SeedSequence(seed, spawn_key=(0, k))``: a result depends on the seed, never on
-how blocks are grouped into calls, threads or machines. A runner returns, per block, either
-:class:`Trajectories` (the observable values at the saved times on the fine grid and, with
+``Block.seed`` = ``SeedSequence(seed, spawn_key=(0, k))`` (:mod:`cqplug.solving.seeds`): a result
+depends on the seed, never on how blocks are grouped into calls, threads or machines. A runner
+returns, per block, either :class:`Trajectories` (the observable values at the saved times on the fine grid and, with
 ``system.step_error``, on the coarse grid 2 dt driven by the same Brownian increments, and the
 phase-space points), which core reduces, or the equivalent accumulator core defines,
 :class:`~cqplug.results.statistics.EnsembleStatistics` built with ``of_groups`` from moments its

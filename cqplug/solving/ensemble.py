@@ -1,9 +1,9 @@
 """The ensemble driver: seed blocks, parallel chunks, streaming in-order merge, stopping, interruption.
 
 Seed contract: block k (``BLOCK_SIZE`` trajectories) draws all its randomness from
-``SeedSequence(seed, spawn_key=(0, k))`` and blocks are merged in order, so a result depends on
-the seed (and the compiled system) only, not on the chunk size, the number of workers, the
-executor (threads here or a Dask cluster, :mod:`cqplug.solving.executors`) or the scheduling.
+``SeedSequence(seed, spawn_key=(0, k))`` (:mod:`cqplug.solving.seeds`) and blocks are merged in
+order, so a result depends on the seed (and the compiled system) only, not on the chunk size, the
+number of workers, the executor (threads here or a Dask cluster, :mod:`cqplug.solving.executors`) or the scheduling.
 A chunk (one task) is a run of consecutive blocks, reduced to statistics where it ran. Ctrl-C
 (or SIGTERM, which :func:`cqplug.solving.interrupts.terminate_as_interrupt` turns into one)
 keeps every block finished in order so far and marks the result partial.

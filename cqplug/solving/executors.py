@@ -31,6 +31,7 @@ import numpy as np
 from ..errors import CQPlugError
 from ..results.statistics import EnsembleStatistics, HistogramSpec
 from .backend import BLOCK_SIZE, Block, check_finite
+from .seeds import block_seed, pilot_seed
 
 PILOT_TRAJECTORIES = 256
 _RUNNERS: OrderedDict = OrderedDict()  # job key -> prepared Runner, per process
@@ -41,7 +42,7 @@ _RUNNERS_KEPT = 4
 @dataclass
 class EnsembleJob:
     """One ensemble's work, picklable: block k of ``BLOCK_SIZE`` trajectories uses
-    ``SeedSequence(seed, spawn_key=(0, k))``; chunks are ``blocks_per_chunk`` consecutive blocks."""
+    :func:`cqplug.solving.seeds.block_seed` (seed, k); chunks are ``blocks_per_chunk`` consecutive blocks."""
 
     system: object
     backend: object
@@ -59,7 +60,7 @@ class EnsembleJob:
     def block(self, i: int) -> Block:
         """The i-th block of this job: seed block first_block + i."""
         k = self.first_block + i
-        return Block(k, np.random.SeedSequence(self.seed, spawn_key=(0, k)),
+        return Block(k, block_seed(self.seed, k),
                      min(BLOCK_SIZE, self.trajectories - i * BLOCK_SIZE))
 
     def runner(self):
@@ -84,7 +85,7 @@ def run_chunk(job: EnsembleJob, first: int, histogram: HistogramSpec) -> list:
 
 def pilot_paths(job: EnsembleJob) -> np.ndarray:
     """Phase-space paths of a short pilot run (its own seed stream), for histogram ranges (a task)."""
-    pilot = Block(0, np.random.SeedSequence(job.seed, spawn_key=(1,)), PILOT_TRAJECTORIES)
+    pilot = Block(0, pilot_seed(job.seed), PILOT_TRAJECTORIES)
     out = job.runner().run([pilot], HistogramSpec(np.zeros(job.system.n_z), np.ones(job.system.n_z), 1),
                            PILOT_TRAJECTORIES)[0]
     return out.path_z if isinstance(out, EnsembleStatistics) else out.z

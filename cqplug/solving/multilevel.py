@@ -11,8 +11,8 @@ size follows Giles' optimum N_l ~ sqrt(V_l / C_l) with C_l its measured cost per
 
 The run stops when, for every observable at every saved time, |bias| + standard error <= the
 target; a level is added while the bias is above half the target. ``trajectories`` caps the
-total over all levels. Level l draws its blocks from SeedSequence(seed, spawn_key=(3, l)), so the
-result depends on the seed only.
+total over all levels. Level l draws its blocks from the master seed child_seed(seed, LEVELS, l)
+(:mod:`cqplug.solving.seeds`), so the result depends on the seed only.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ import time
 import numpy as np
 
 from ..errors import CQPlugError, RunFailed
-from ..results.assembly import histogram_entries, problem_info
+from ..results.assembly import histogram_entries, problem_info, trajectory_info
 from ..results.result import Result
 from ..system.compiled import compile_system
 from .backend import BLOCK_SIZE
 from .ensemble import new_seed, run_ensemble
+from .seeds import LEVELS, child_seed
 
 PILOT = 2 * BLOCK_SIZE
 MAX_LEVELS = 12
@@ -83,7 +84,7 @@ def solve_to_accuracy(problem, method, method_name: str, backend, backend_name: 
         dt = base.dt / 2**index
         system = base if index == 0 else compile_system(problem, method, dt=dt, step_error=True,
                                                                    weak_order=backend.weak_order)
-        level_seed = int(np.random.SeedSequence(seed, spawn_key=(3, index)).generate_state(1, np.uint64)[0] >> 1)
+        level_seed = child_seed(seed, LEVELS, index)
         level = Level(index, system, level_seed, levels[0].histogram if levels else None)
         level.extend(backend, options, PILOT)
         levels.append(level)
@@ -147,22 +148,20 @@ def _assemble(problem, levels, order, method, backend, seed, target, started, in
     observables = {n: {"mean": mean[k].copy(), "stderr": stderr[k].copy(), "bias": bias[k].copy(),
                        "bias_stderr": bias_stderr[k].copy()} for k, n in enumerate(names)}
     first = levels[0]
-    info = problem_info(problem, method, backend) | {
-        "seed": seed, "trajectories": sum(lv.count for lv in levels), "partial": interrupted is not None,
-        "dt": levels[-1].system.dt, "weak_order": order, "target_error": target, "multilevel": True,
-        "levels": [{"dt": lv.system.dt, "trajectories": lv.count, "seconds": lv.seconds,
-                    "max_variance": float(np.max(lv.estimate()[1]))} for lv in levels],
-        "step_error": True, "state": first.system.state, "run_seconds": time.perf_counter() - started,
-        "histograms": f"level 0 (dt = {first.system.dt:.4g}, {first.count} trajectories)",
-        "reached": bool(np.all(np.abs(bias) + 2 * bias_stderr + stderr <= target)),
-    }
-    if interrupted is not None:
-        info["interrupted_by"] = "SIGTERM" if type(interrupted).__name__ == "Terminated" else "SIGINT"
+    info = trajectory_info(
+        problem_info(problem, method, backend), seed=seed, trajectories=sum(lv.count for lv in levels),
+        dt=levels[-1].system.dt, steps_per_save=levels[-1].system.steps_per_save, weak_order=order,
+        target_error=target, multilevel=True, step_error=True, state=first.system.state,
+        levels=[{"dt": lv.system.dt, "trajectories": lv.count, "seconds": lv.seconds,
+                 "max_variance": float(np.max(lv.estimate()[1]))} for lv in levels],
+        run_seconds=time.perf_counter() - started, interrupted=interrupted,
+        reached=bool(np.all(np.abs(bias) + 2 * bias_stderr + stderr <= target)),
+        details={"histograms": f"level 0 (dt = {first.system.dt:.4g}, {first.count} trajectories)"})
     stats = first.stats
     histograms = histogram_entries(first.system.z_names, first.histogram, stats)
     return_paths = {"z": stats.path_z}
     return_paths.update({n: stats.paths[:, :, k] for k, n in enumerate(names)})
     result = Result(problem.times.copy(), observables, histograms, return_paths, info)
-    if not info["reached"] and interrupted is None and cap is not None:
+    if not info.reached and interrupted is None and cap is not None:
         raise RunFailed(f"target error {target:g} not reached within the cap of {cap} trajectories", result)
     return result

@@ -3,9 +3,10 @@
 :class:`SolveOptions` is the single definition of the shared options: :func:`cqplug.solve`
 validates keyword arguments against it and the command line builds its flags from the same
 fields (their ``metadata`` holds the flag, the help text and how to read a value). A method or
-backend declares its own options as a dataclass ``Options`` on its class (the ``lindblad``
-reference: ``truncation``, ``tolerance``; the ``julia`` backend: ``solver``); in Python they
-are ordinary keyword arguments of ``solve``, on the command line ``--option NAME=VALUE``.
+backend declares its own options as a dataclass ``Options`` on its class (a reference method's
+truncation, a backend's solver); in Python they are ordinary keyword arguments of ``solve``, on
+the command line ``--option NAME=VALUE``. :func:`route_options` is the one place that decides
+which of them a name belongs to.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from ..errors import CQPlugError, did_you_mean
 
 DEFAULT_TRAJECTORIES = 10_000
+DEFAULT_BACKEND = "cpu"  # the embedded compiled backend: works on any machine, no extras
 
 
 def option(default, help: str, flag: str | None = None, short: str | None = None, cli: bool = True,
@@ -159,29 +161,44 @@ def _positive(name: str, value) -> float:
     return float(value)
 
 
-def split_options(kwargs: dict, method_options_class, backend_options_class, method: str, backend: str | None):
-    """(SolveOptions, method options, backend options) from ``solve``'s keyword arguments: each name
-    goes to the one place that declares it."""
-    shared = {f.name for f in dataclasses.fields(SolveOptions)}
-    own_method = {f.name for f in dataclasses.fields(method_options_class)} if method_options_class else set()
-    own_backend = {f.name for f in dataclasses.fields(backend_options_class)} if backend_options_class else set()
-    buckets = ({}, {}, {})
-    for key, value in kwargs.items():
-        for bucket, names in zip(buckets, (shared, own_method, own_backend)):
+def route_options(values: dict, owners: list) -> list:
+    """The one option router: ``values`` {name: value} split into one dict per owner, in the order of
+    ``owners`` [(who, Options dataclass or None)], each name going to the first owner that declares
+    it; a name no owner declares is refused with what each one does declare (and a "did you mean")."""
+    declared = [(who, {f.name for f in dataclasses.fields(cls)} if cls else set()) for who, cls in owners]
+    buckets = [{} for _ in owners]
+    for key, value in values.items():
+        for bucket, (_, names) in zip(buckets, declared):
             if key in names:
                 bucket[key] = value
                 break
         else:
-            known = [f"shared: {', '.join(sorted(shared))}"]
-            known.append(f"method {method!r}: {', '.join(sorted(own_method)) or 'none'}")
-            if backend:
-                known.append(f"backend {backend!r}: {', '.join(sorted(own_backend)) or 'none'}")
-            hint = did_you_mean(key, shared | own_method | own_backend)
-            raise CQPlugError(f"unknown option {key!r}{hint}; known options ({'; '.join(known)})")
+            everything = set().union(*(names for _, names in declared))
+            known = "; ".join(f"{who}: {', '.join(sorted(names)) or 'none'}" for who, names in declared)
+            raise CQPlugError(f"unknown option {key!r}{did_you_mean(key, everything)}; known options ({known})")
+    return buckets
+
+
+def route_option_texts(pairs, owners: list) -> list:
+    """``route_options`` for NAME=VALUE strings of the command line (``-O``): each value converted to
+    the type its owner's field declares."""
+    texts = dict(pairs)
+    buckets = route_options(texts, owners)
+    return [{name: parse_option_value(cls, name, text, who) for name, text in bucket.items()}
+            for bucket, (who, cls) in zip(buckets, owners)]
+
+
+def split_options(kwargs: dict, method_options_class, backend_options_class, method: str, backend: str | None):
+    """(SolveOptions, method options, backend options) from ``solve``'s keyword arguments: each name
+    goes to the one place that declares it (:func:`route_options`)."""
+    owners = [("shared", SolveOptions), (f"method {method!r}", method_options_class)]
+    if backend:
+        owners.append((f"backend {backend!r}", backend_options_class))
+    shared, own_method, *own_backend = route_options(kwargs, owners)
     return (
-        SolveOptions(**buckets[0]),
-        make_options(method_options_class, buckets[1], f"method {method!r}"),
-        make_options(backend_options_class, buckets[2], f"backend {backend!r}"),
+        SolveOptions(**shared),
+        make_options(method_options_class, own_method, f"method {method!r}"),
+        make_options(backend_options_class, own_backend[0] if own_backend else {}, f"backend {backend!r}"),
     )
 
 

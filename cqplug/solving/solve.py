@@ -17,9 +17,9 @@ from ..results.assembly import ensemble_result
 from ..system.compiled import compile_system
 from .ensemble import raise_if_failed, run_ensemble
 from .methods import ReferenceMethod, TrajectoryMethod
-from .options import split_options
+from .options import DEFAULT_BACKEND, split_options
 
-DEFAULT_BACKEND = "cpu"
+__all__ = ["DEFAULT_BACKEND", "resolve_method", "solve"]
 
 
 def resolve_method(method, registry) -> tuple:
@@ -32,12 +32,14 @@ def resolve_method(method, registry) -> tuple:
 
 
 def solve(problem, method="cq", backend: str | None = None, *legacy, registry=None, **options):
-    """Solve ``problem`` with a registered method ("cq", "cq-ket", "mean-field", "lindblad", ...).
+    """Solve ``problem`` with a registered method (``cqplug list`` shows them: the unravellings "cq",
+    "cq-ket", "mean-field", an exact reference, ...) or a method object.
 
-    ``backend`` names the integrator for trajectory methods (default "cpu"). ``options`` are the
-    shared options of :class:`cqplug.solving.options.SolveOptions` (trajectories, seed, dt,
-    step_error, extrapolate, target_stderr, target_error, workers, executor, bins, ...) and the
-    options the method or the backend declares (lindblad: truncation, tolerance; julia: solver).
+    ``backend`` names the integrator for trajectory methods (default ``cqplug.DEFAULT_BACKEND``).
+    ``options`` are the shared options of :class:`cqplug.solving.options.SolveOptions`
+    (trajectories, seed, dt, step_error, extrapolate, target_stderr, target_error, workers,
+    executor, bins, ...) and the
+    options the method or the backend declares (its ``Options``; ``cqplug run --help`` lists them).
     ``registry`` (default: the plugins installed) is where names are looked up (keyword only; passing
     it fourth, positionally, as cqplug 0.1 allowed, is deprecated).
     """
@@ -54,13 +56,16 @@ def solve(problem, method="cq", backend: str | None = None, *legacy, registry=No
         if backend is not None:
             raise CQPlugError(f"method {method_name!r} runs no integrator backend; drop the backend")
         shared, own, _ = split_options(options, method_obj.Options, None, method_name, None)
+        method_obj.check_available()
         return method_obj.solve(problem, shared, own)
     if not isinstance(method_obj, TrajectoryMethod):
         raise CQPlugError(f"method {method_name!r} is neither a trajectory method nor a reference method")
     backend_name = backend or DEFAULT_BACKEND
     entry = registry.get("backends", backend_name)
-    shared, _, backend_options = split_options(options, None, getattr(entry.factory, "Options", None), method_name,
-                                               backend_name)
+    shared, own, backend_options = split_options(options, method_obj.Options, getattr(entry.factory, "Options", None),
+                                                 method_name, backend_name)
+    if method_obj.Options is not None:
+        method_obj = method_obj.with_options(own)
     engine = registry.backend(backend_name, **(dataclasses.asdict(backend_options) if backend_options else {}))
     engine.check_available()
     engine.require_state(method_obj.state, backend_name)

@@ -1,7 +1,7 @@
 """The CQ trajectory SDE in standard form du = f(u) dt + g(u) dW, for generic SDE solvers.
 
-The ``julia`` backend hands this to StochasticDiffEq and the ``jax`` backend (``solver="euler"``
-and friends) to diffrax. Both receive the same :class:`StandardForm`: real matrices computed
+Backends built on generic SDE libraries (StochasticDiffEq in Julia, diffrax in JAX) hand this to
+their solvers. They receive the same :class:`StandardForm`: real matrices computed
 here, once, from the :class:`~cqplug.system.compiled.CompiledSystem`, and a dozen lines of
 linear algebra that each backend writes in its language (:meth:`StandardForm.drift` and
 :meth:`StandardForm.diffusion` are the NumPy version). So the equations a backend integrates
@@ -146,9 +146,9 @@ def standard_form(system) -> StandardForm:
     """The standard form of a compiled system (any method, density or ket)."""
     d, ket = system.d, system.state == "ket"
     if ket and system.n_jumps:
-        raise BackendUnavailable("the standard-form SDE (backend 'julia', jax's generic solvers) has no diffusive "
+        raise BackendUnavailable("the standard-form SDE (of backends built on generic SDE solvers) has no diffusive "
                                  "unravelling of quantum Lindblad channels for pure states; use method 'cq', or a "
-                                 "split-step backend ('cpu', or 'jax' with its default solver)")
+                                 "backend that integrates the split step (the default backend does)")
     eye = np.eye(d)
     if ket:
         A0 = -1j * system.H_Q - 0.5 * sum((X @ X for X in list(system.C) + list(system.J)), np.zeros((d, d)))

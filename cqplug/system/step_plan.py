@@ -1,9 +1,9 @@
 """The split step written once: the order of its operations, its random numbers, its checks.
 
-A split-step backend (the ``cpu`` kernels, the ``jax`` split step) translates this plan into its
-language; it never decides the order of the scheme, which noises a step draws, how the coarse
-path reuses them, or what counts as a diverged trajectory. The physics of each operation is in
-:mod:`cqplug.system.compiled` (the constant propagators, the records' law, the measurement and
+A split-step backend (the default backend's compiled kernels, a GPU backend's vectorised step)
+translates this plan into its language; it never decides the order of the scheme, which noises a
+step draws, how the coarse path reuses them, or what counts as a diverged trajectory. The physics
+of each operation is in :mod:`cqplug.system.compiled` (the constant propagators, the records' law, the measurement and
 coupling operators); the step-error statistics that the backends return are merged in core
 (:mod:`cqplug.results.statistics`).
 

@@ -25,7 +25,7 @@ import numpy as np
 import scipy.linalg as sla
 import sympy as sp
 
-from cqplug.errors import CQPlugError, InvalidProblem
+from cqplug.errors import BackendUnavailable, CQPlugError, InvalidProblem
 from cqplug.results.assembly import deterministic_result
 from cqplug.solving.methods import ReferenceMethod
 from cqplug.solving.progress import Progress
@@ -107,13 +107,19 @@ def estimated_truncation(problem, modes) -> int:
 
 
 class LindbladReference(ReferenceMethod):
+    """The exact reference: ``cqplug run --reference`` compares with it."""
+
     Options = LindbladOptions
+    exact = True
+
+    def check_available(self) -> None:
+        import importlib.util
+
+        if importlib.util.find_spec("qutip") is None:
+            raise BackendUnavailable(f"method {self.name!r} needs QuTiP: pip install 'cqplug[reference]'")
 
     def solve(self, problem, shared, options):
-        try:
-            import qutip  # noqa: F401
-        except ImportError:
-            raise CQPlugError("method 'lindblad' needs QuTiP: pip install 'cqplug[reference]'") from None
+        self.check_available()
         started = time.perf_counter()
         modes = _basis(problem)
         n, d = problem.model.n, problem.model.d
@@ -150,9 +156,12 @@ class LindbladReference(ReferenceMethod):
                 previous, N, obs, hist = N, following, obs2, hist2
                 if change <= options.tolerance:
                     break
-        info = {"truncation": N, "truncation_change": change, "run_seconds": time.perf_counter() - started,
-                "hilbert_dimension": N**n * d}
-        return deterministic_result(problem, obs, hist, info, "lindblad")
+        details = {"truncation": N, "truncation_change": change, "hilbert_dimension": N**n * d}
+        converged = f"converged to {change:.1g}" if math.isfinite(change) else "fixed by the user, not checked"
+        summary = (f"QuTiP with C quantised: Fock truncation N = {N} states per classical degree of freedom "
+                   f"({N**n * d} states with Q), {converged}")
+        return deterministic_result(problem, obs, hist, details, self.name, summary=summary,
+                                    run_seconds=time.perf_counter() - started)
 
     @staticmethod
     def _check_size(problem, N: int, options, how: str) -> None:
@@ -179,7 +188,7 @@ class LindbladReference(ReferenceMethod):
         shared = SolveOptions(progress=False)
         own = make_options(LindbladOptions, options, "method 'lindblad'")
         if truncation is None:
-            truncation = self.solve(problem, shared, own).info["truncation"]
+            truncation = self.solve(problem, shared, own).info.details["truncation"]
         modes = _basis(problem)
         edges = self._edges(problem, modes, shared)
         *_, rho = self._run(problem, modes, truncation, edges, store_states=True, progress=False)
