@@ -4,14 +4,19 @@ Without Julia: every .jl file and the Julia code generated for two models parse 
 (tree-sitter-julia and fatou) and use no name Julia lacks; juliapkg accepts juliapkg.json; the
 wheel carries the Julia sources; the arrays handed to Julia are the standard form's (whose
 equations tests/test_standard_form.py checks, and tests/test_jax.py integrates against the
-exact solution); the version check refuses a Julia out of range and never calls juliaup; and
-choosing the backend fails fast without importing juliacall.
+exact solution); the version check refuses a Julia out of range, and juliapkg, given the Julia
+cqplug checked, never calls juliaup; choosing the backend fails fast without importing juliacall.
+With a stand-in for juliacall (tests/fake_juliacall: Julia's behaviour at the Python boundary, no
+Julia): the command line starts it before NumPy and says what a first start costs, a diverged
+trajectory is a counted TrajectoryDiverged of its kind, and Ctrl-C and SIGTERM keep the finished
+blocks. Julia-marked tests run the real backend where Julia exists (a few minutes).
 """
 
 import importlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -102,6 +107,28 @@ def test_generated_julia_maps_atan2_and_e():
     assert "atan(z_1, z_0)" in text and "exp(1.0)" in text and "atan2" not in text
 
 
+def test_the_domain_safe_prelude_parses_and_covers_what_the_printer_emits(tmp_path):
+    """CQPlug.jl evaluates DOMAIN_SAFE before each model's source: it must parse and lint, and define
+    the functions (and ^ for a Rational exponent) that the printer emits for a model, unqualified."""
+    import re
+
+    import sympy as sp
+
+    from cqplug.system.phase_space import JuliaPrinter, PhaseSpaceFunction, z_symbol
+
+    text = (ROOT / "julia" / "CQPlug.jl").read_text()
+    prelude = re.search(r'const DOMAIN_SAFE = """\n(.*?)"""', text, re.S).group(1).replace("\\$", "$")
+    assert tree_sitter_errors(prelude.encode()) == []
+    (tmp_path / "prelude.jl").write_text(prelude)
+    assert fatou_errors([tmp_path / "prelude.jl"]) == []
+    q, p = z_symbol(0), z_symbol(1)
+    f = PhaseSpaceFunction("f", (sp.sqrt(q) + sp.log(p) + q ** sp.Rational(3, 2) + sp.acos(q) + sp.asin(p),))
+    source = JuliaPrinter().function(f, 2, 0)
+    for name in ("sqrt", "log", "acos", "asin"):
+        assert f"{name}(z_" in source and f"{name}(x::Float64)" in prelude
+    assert "z_0 ^ (3 // 2)" in source and "^(x::Float64, y::Real)" in prelude and "Base." not in source
+
+
 def fatou_errors(paths) -> list:
     exe = shutil.which("fatou")
     if exe is None:
@@ -123,21 +150,34 @@ def test_julia_files_lint_without_errors():
 
 
 def test_juliapkg_accepts_the_requirements():
+    """The smallest package set holding DRI1, RI5 and EM: the two StochasticDiffEq 7 sublibraries,
+    not the umbrella (whose install precompiles implicit, leaping and ROCK solvers too)."""
     deps = pytest.importorskip("juliapkg.deps")
     compat, packages = deps.find_requirements()
     by_name = {p.name: p for p in packages}
-    assert by_name["StochasticDiffEq"].uuid == "789caeaf-c7a9-5a7d-9973-96adeb23e2a0"
+    assert by_name["StochasticDiffEqWeak"].uuid == "af2a2fcd-1c36-4cbe-a6d0-5afda784a085"
+    assert by_name["StochasticDiffEqLowOrder"].uuid == "d15fe365-ce7f-450a-828a-7985bd5b681b"
+    assert by_name["DiffEqNoiseProcess"].uuid == "77a26b50-5914-5dd7-bc55-306e6241c503"
     assert by_name["SciMLBase"].uuid == "0bca4576-84f4-4d90-8ffe-ffa030f20462"
-    assert "DifferentialEquations" not in by_name  # DifferentialEquations v8 ships no SDE solvers
+    assert not {"StochasticDiffEq", "DifferentialEquations"} & set(by_name)
+    source = (ROOT / "julia" / "CQPlug.jl").read_text()
+    for name in by_name:  # every package the module loads is declared, and only those
+        assert f"using {name}" in source or f"import {name}" in source, name
 
 
 @pytest.fixture
 def no_julia(monkeypatch, tmp_path):
-    """An environment with no Julia executable, and the bridge's cached state cleared."""
+    """An environment with no Julia executable, and the bridge's cached state cleared. Every variable
+    the bridge may write is restored afterwards (setenv first records its original absence), and so
+    is juliapkg's copy of the executable."""
     bridge = importlib.import_module("cqplug_julia.bridge")
     monkeypatch.setenv("PATH", str(tmp_path))
     for var in ("PYTHON_JULIACALL_EXE", "PYTHON_JULIAPKG_EXE", "PYTHON_JULIACALL_PROJECT"):
-        monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
+    state = sys.modules.get("juliapkg.state")
+    if state is not None:
+        monkeypatch.setitem(state.STATE, "override_executable", state.STATE.get("override_executable"))
     monkeypatch.setitem(bridge._state, "module", None)
     monkeypatch.setitem(bridge._state, "error", None)
     if "juliacall" in sys.modules:
@@ -173,6 +213,29 @@ def test_a_julia_in_range_is_handed_to_juliapkg(no_julia, tmp_path):
     juliaup_calls = fake_executable(tmp_path, "juliaup", None)
     assert no_julia.check_julia() == str(tmp_path / "julia")
     assert os.environ["PYTHON_JULIAPKG_EXE"] == str(tmp_path / "julia")  # juliapkg then looks no further
+    assert not juliaup_calls.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="fake executables are shell scripts")
+def test_juliapkg_uses_the_checked_julia_and_never_calls_juliaup(tmp_path):
+    """juliapkg reads PYTHON_JULIAPKG_EXE once, when it is imported: the bridge exports it first, so
+    juliapkg's own search (the one it runs when juliacall starts: install and upgrade allowed)
+    returns the checked Julia although a juliaup sits beside it. A fresh process, as a user's."""
+    pytest.importorskip("juliapkg")
+    fake_executable(tmp_path, "julia", "1.11.2")
+    juliaup_calls = fake_executable(tmp_path, "juliaup", None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON_JULIA", "CQPLUG_JULIA"))}
+    env |= {"PATH": f"{tmp_path}{os.pathsep}{os.path.dirname(sys.executable)}",
+            "PYTHON_JULIAPKG_PROJECT": str(tmp_path / "project")}
+    code = ("from cqplug_julia import bridge; bridge.check_julia()\n"
+            "import juliapkg.deps, juliapkg.find_julia, juliapkg.state\n"
+            "compat = juliapkg.deps.find_requirements()[0]\n"
+            "exe, _ = juliapkg.find_julia.find_julia(compat, prefix=juliapkg.state.STATE['install'], install=True, "
+            "upgrade=True)\n"
+            "print(exe)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == str(tmp_path / "julia")
     assert not juliaup_calls.exists()
 
 
@@ -236,18 +299,116 @@ def test_the_arrays_julia_receives_are_the_standard_form(model, method_name):
     assert a["ket"] == (system.state == "ket") and a["m"] == system.n_noise
 
 
+# --- the command line against a stand-in for juliacall (no Julia) -----------------------------
+
+FAKE_JULIACALL = ROOT / "tests" / "fake_juliacall"
+
+
+def fake_julia_run(tmp_path, *args, mode="ok", signal_after_blocks=None, sleep=0.3):
+    """``cqplug run toy --backend julia ARGS`` in a fresh process whose juliacall is the stand-in and
+    whose ``julia`` (1.11.2) is a script; with ``signal_after_blocks`` (signal, n), that signal is sent
+    once n blocks have been integrated. Returns (CompletedProcess-like, the stand-in's log lines)."""
+    fake_executable(tmp_path, "julia", "1.11.2")
+    log = tmp_path / "julia.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON_JULIA", "CQPLUG_JULIA"))}
+    env |= {"PATH": f"{tmp_path}{os.pathsep}{os.path.dirname(sys.executable)}",
+            "PYTHONPATH": os.pathsep.join([str(FAKE_JULIACALL), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+            "PYTHON_JULIAPKG_PROJECT": str(tmp_path / "project"), "FAKE_JULIA_LOG": str(log),
+            "FAKE_JULIA_MODE": mode, "FAKE_JULIA_SLEEP": str(sleep)}
+    command = [sys.executable, "-m", "cqplug.cli", "run", "toy", "--backend", "julia", "--t-final", "0.5", "-q",
+               *map(str, args)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    if signal_after_blocks is not None:
+        sig, blocks = signal_after_blocks
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and process.poll() is None:
+            if log.exists() and log.read_text().count("block ") >= blocks:
+                process.send_signal(sig)
+                break
+            time.sleep(0.05)
+    out, err = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(command, process.returncode, out, err), log.read_text().splitlines()
+
+
+needs_posix = pytest.mark.skipif(os.name != "posix", reason="fake executables are shell scripts")
+
+
+@needs_posix
+def test_the_command_line_starts_julia_before_numpy_and_says_what_a_first_start_costs(tmp_path):
+    pytest.importorskip("juliapkg")
+    run, log = fake_julia_run(tmp_path, "-n", 1024, "--seed", 1, "-o", tmp_path / "r.json")
+    assert run.returncode == 0, run.stderr
+    assert log[0] == "import numpy-loaded=False" and log[1] == "include CQPlug.jl"
+    assert "first start of the julia backend" in run.stderr and "ready after" in run.stderr
+    result = cqplug.load(tmp_path / "r.json")
+    assert result.info.backend == "julia" and result.info.trajectories == 1024 and not result.partial
+
+
+@needs_posix
+@pytest.mark.parametrize("mode, kind", [("diverge-classical", "classical variables (q, p) ran away"),
+                                        ("diverge-quantum", "quantum state lost its normalisation in 2 of")])
+def test_a_diverged_julia_trajectory_is_counted_by_kind_not_a_crash(tmp_path, mode, kind):
+    """The stand-in reports diverged trajectories (as CQPlug.jl counts them) after the pilot run and
+    the first block: the run fails with the other backends' message of that kind and keeps the block."""
+    pytest.importorskip("juliapkg")
+    run, _ = fake_julia_run(tmp_path, "-n", 4096, "--workers", 1, "-o", tmp_path / "r.json", mode=mode)
+    assert run.returncode == 1 and kind in run.stderr and "Traceback" not in run.stderr, run.stderr
+    kept = cqplug.load(tmp_path / "r.json")
+    assert kept.partial and kept.info.trajectories == 512
+
+
+@needs_posix
+@pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_ctrl_c_and_sigterm_keep_the_finished_julia_blocks(tmp_path, sig, status):
+    """The stand-in blocks SIGINT and SIGTERM as Julia's signal handling does; the bridge gives them
+    back to Python, so the run stops (here within the stand-in's block, which is Python; in Julia,
+    after it) and saves the blocks it finished. Without the bridge's unblocking the signal would
+    stay pending and the run would not stop."""
+    pytest.importorskip("juliapkg")
+    run, log = fake_julia_run(tmp_path, "-n", 51200, "-o", tmp_path / "r.json", mode="slow",
+                              signal_after_blocks=(sig, 3))
+    assert run.returncode == status, run.stderr
+    result = cqplug.load(tmp_path / "r.json")
+    started = sum(line.startswith("block ") for line in log) - 1  # blocks begun, the pilot run not counted
+    assert result.partial and 512 <= result.info.trajectories <= started * 512 < 51200
+
+
+@needs_posix
+def test_an_interrupt_inside_julia_is_a_ctrl_c(tmp_path):
+    pytest.importorskip("juliapkg")
+    run, _ = fake_julia_run(tmp_path, "-n", 1024, "-o", tmp_path / "r.json", mode="interrupt")
+    assert run.returncode == 130 and "interrupted" in run.stderr and "InterruptException" not in run.stderr
+
+
 # --- Julia-marked: run only where Julia exists ------------------------------------------------
+
+# Sized for minutes on a CI machine with Julia (after the packages are installed): 40,000 trajectories
+# of 500 fine and 250 coarse steps each; the weak-order-2 solvers' step error at dt = 4e-3 is far
+# below the statistical error, which the step-error assertion checks.
+JULIA_TRAJECTORIES, JULIA_DT = 40_000, 4e-3
+
 
 @pytest.mark.julia
 @pytest.mark.parametrize("method", ["cq", "cq-ket"])
 def test_julia_cq_matches_lindblad(method):
     julia_or_skip()
     pytest.importorskip("qutip")
-    problem = cqplug.Problem("toy", {"delta": 1.0, "gamma_q": 0.5}, t_final=3.0, save_dt=0.25)
+    problem = cqplug.Problem("toy", {"delta": 1.0, "gamma_q": 0.5}, t_final=2.0, save_dt=0.25)
     reference = cqplug.solve(problem, "lindblad", progress=False)
-    result = cqplug.solve(problem, method, backend="julia", trajectories=100_000, seed=3, dt=2e-3, progress=False)
+    result = cqplug.solve(problem, method, backend="julia", trajectories=JULIA_TRAJECTORIES, seed=3, dt=JULIA_DT,
+                          progress=False)
     assert_agrees(result, reference)
     assert result.step_error().lower <= 1
+
+
+@pytest.mark.julia
+def test_julia_counts_a_runaway_trajectory_as_classical_divergence():
+    """A potential unbounded below: trajectories run away; Julia stops each one, counts it, and the
+    run ends with the message every backend gives (not a Julia error)."""
+    julia_or_skip()
+    problem = cqplug.Problem(spin_oscillator(kind="anharmonic"), {"a": -0.5}, t_final=6.0)
+    with pytest.raises(CQPlugError, match=r"classical variables \(q, p\) ran away"):
+        cqplug.solve(problem, "cq", backend="julia", trajectories=2000, seed=1, progress=False)
 
 
 @pytest.mark.julia
@@ -258,8 +419,9 @@ def test_julia_agrees_with_cpu(model):
         problem = cqplug.Problem("toy", {"delta": 0.5, "q0": 1.0}, t_final=2.0, save_dt=0.25)
     else:
         problem = cqplug.Problem(two_couplings(), {"gamma_q": 1.0}, t_final=2.0, save_dt=0.25)
-    cpu = cqplug.solve(problem, "cq", trajectories=100_000, seed=1, dt=2e-3, progress=False)
-    julia = cqplug.solve(problem, "cq", backend="julia", trajectories=100_000, seed=2, dt=2e-3, progress=False)
+    cpu = cqplug.solve(problem, "cq", trajectories=JULIA_TRAJECTORIES, seed=1, dt=JULIA_DT, progress=False)
+    julia = cqplug.solve(problem, "cq", backend="julia", trajectories=JULIA_TRAJECTORIES, seed=2, dt=JULIA_DT,
+                         progress=False)
     for name in cpu.observables:
         diff = julia.mean(name) - cpu.mean(name)
         err = np.hypot(julia.stderr(name), cpu.stderr(name))

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from ..errors import CQPlugError
+from ..errors import CQPlugError, RunFailed
 from ..registry import KINDS, get_registry
 from ..results.result import SAVED_AS, check_output_path, format_value
 from ..solving.interrupts import Terminated, deferred_interrupts
@@ -166,7 +166,7 @@ def cmd_run(args, out) -> int:
         partial = getattr(exc, "partial_result", None)
         if args.output and partial is not None:
             _save(partial, args.output, out)
-            raise CQPlugError(f"{exc}; the finished part is saved in {args.output}") from None
+            raise RunFailed(f"{exc}; the finished part is saved in {args.output}", partial) from None
         raise
     if args.output:
         _save(result, args.output, out)

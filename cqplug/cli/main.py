@@ -30,7 +30,31 @@ import warnings
 from ..errors import CQPlugError, RunFailed
 from ..solving.interrupts import Terminated, terminate_as_interrupt
 from .arguments import build_parser
-from .commands import COMMANDS
+
+
+def _flag_value(argv, flag, default=None):
+    """The value of ``flag`` on the command line (``--flag VALUE`` or ``--flag=VALUE``)."""
+    for i, a in enumerate(argv):
+        if a == flag and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith(flag + "="):
+            return a.split("=", 1)[1]
+    return default
+
+
+def _start_backend_early(argv) -> None:
+    """A backend's factory may define ``start_before_numpy()``: called when the backend is chosen on
+    the command line, before anything imports NumPy (for runtimes that must load their shared
+    libraries first). Unknown names are left to the run's own error."""
+    name = _flag_value(argv, "--backend")
+    if not name or not argv or argv[0] not in ("run", "scan"):
+        return
+    from ..registry import get_registry
+
+    entry = get_registry().entries["backends"].get(name)
+    hook = getattr(entry.factory, "start_before_numpy", None) if entry is not None else None
+    if hook is not None:
+        hook()
 
 
 def _plugin_help(parser, argv) -> None:
@@ -39,12 +63,7 @@ def _plugin_help(parser, argv) -> None:
         return
 
     def value(flag, default):
-        for i, a in enumerate(argv):
-            if a == flag and i + 1 < len(argv):
-                return argv[i + 1]
-            if a.startswith(flag + "="):
-                return a.split("=", 1)[1]
-        return default
+        return _flag_value(argv, flag, default)
 
     from ..registry import get_registry
     from ..solving.options import DEFAULT_BACKEND, describe_options
@@ -96,6 +115,9 @@ def main(argv=None) -> int:
     parser = build_parser()
     _plugin_help(parser, argv)
     args = parser.parse_args(argv)
+    _start_backend_early(argv)
+    from .commands import COMMANDS  # imports NumPy
+
     out = sys.stdout
     try:
         with terminate_as_interrupt(), _deprecations_shown():

@@ -25,7 +25,16 @@ def julia_backend(solver: str = "DRI1"):
     return JuliaBackend(solver)
 
 
+def start_before_numpy():
+    """Start Julia before the command line imports NumPy (juliacall's advice: a libstdc++ loaded
+    first by NumPy's dependants can stop Julia from starting)."""
+    from .bridge import start_before_numpy as start
+
+    start()
+
+
 julia_backend.Options = JuliaOptions
+julia_backend.start_before_numpy = start_before_numpy
 
 
 @hookimpl

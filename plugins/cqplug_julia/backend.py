@@ -8,6 +8,12 @@ block is one EnsembleProblem on EnsembleThreads returning every trajectory's val
 the step error on, those of the coarse solve on the same Brownian path), which core reduces.
 Blocks run one at a time from Python; Julia's threads do the parallel work, and results depend
 on the seed, not on the number of threads (within one resolved Julia Manifest).
+
+A trajectory that leaves the numbers (a NaN or a classical variable beyond the divergence bound,
+checked after every step in Julia) is stopped there and counted, by kind; the block then raises
+:class:`TrajectoryDiverged` as the other backends do. An interruption that reaches Julia during a
+block (its InterruptException, or Python's KeyboardInterrupt raised in a callback) becomes a
+KeyboardInterrupt here, so core keeps the blocks finished before it.
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ import numpy as np
 
 from cqplug.errors import CQPlugError
 from cqplug.solving.backend import Backend, Runner, Trajectories, TrajectoryDiverged
+from cqplug.solving.interrupts import Terminated
 from cqplug.system.phase_space import JuliaPrinter
 from cqplug.system.standard_form import expectation_forms, standard_form
+from cqplug.system.step_plan import DIVERGENCE_BOUND
 
 from . import bridge
 
@@ -42,7 +50,8 @@ def julia_arrays(system) -> dict:
         force=f64(form.force), A0=f64(form.A0), A=stack(form.A), G=stack(form.G), expect_L=stack(form.expect_L),
         expect_C=stack(form.expect_C), expect_B=stack(expectation_forms(system.state, system.observable_operators)),
         trace=f64(form.trace), z_mean=f64(system.z_mean, dtype=float), z_root=f64(system.z_root, dtype=float),
-        x_initial=stack(initial), cumulative=f64(cumulative, dtype=float), saveat=f64(system.times, dtype=float))
+        x_initial=stack(initial), cumulative=f64(cumulative, dtype=float), saveat=f64(system.times, dtype=float),
+        bound=float(DIVERGENCE_BOUND))
 
 
 def julia_source(system) -> str:
@@ -91,13 +100,28 @@ class JuliaRunner(Runner):
                     self.model, a["params"], a["ket"], a["m"], a["sigma"], a["force"], a["A0"], a["A"], a["G"],
                     a["expect_L"], a["expect_C"], a["expect_B"], a["trace"], a["z_mean"], a["z_root"],
                     a["x_initial"], a["cumulative"], a["saveat"], trajectories=int(block.trajectories), seed=seed,
-                    dt=float(s.dt), solver=self.solver, step_error=bool(s.step_error))
-            except Exception as exc:  # a JuliaError: say which solver and step failed
+                    dt=float(s.dt), solver=self.solver, step_error=bool(s.step_error), bound=a["bound"])
+            except Exception as exc:  # a JuliaError: an interruption, or say which solver and step failed
+                raise_interruption(exc)
                 raise CQPlugError(f"julia backend ({self.solver}, dt = {s.dt:.3g}) failed: {exc}") from exc
-            if int(failed):
-                raise TrajectoryDiverged.quantum(s, f" in {int(failed)} of {block.trajectories} trajectories "
+            classical, quantum = (int(n) for n in failed)
+            if classical:
+                raise TrajectoryDiverged.classical(s)
+            if quantum:
+                raise TrajectoryDiverged.quantum(s, f" in {quantum} of {block.trajectories} trajectories "
                                                     f"(Julia, {self.solver}, projected after every step)")
             values = values.to_numpy().transpose(2, 1, 0)  # Julia (K, times, n) -> (n, times, K)
             out.append(Trajectories(values, coarse.to_numpy().transpose(2, 1, 0) if s.step_error else None,
                                     z.to_numpy().transpose(2, 1, 0)))
         return out
+
+
+def raise_interruption(exc: Exception) -> None:
+    """Re-raise an interruption that crossed into Julia as what it was: SIGTERM as Terminated,
+    Ctrl-C (Julia's InterruptException or Python's KeyboardInterrupt in a callback) as
+    KeyboardInterrupt; any other error returns."""
+    text = f"{type(exc).__name__}: {exc}"
+    if "Terminated" in text:
+        raise Terminated() from exc
+    if "InterruptException" in text or "KeyboardInterrupt" in text:
+        raise KeyboardInterrupt() from exc

@@ -3,16 +3,24 @@
 Before juliacall is first imported, :func:`check_julia` finds a Julia executable (never
 ``juliaup``, which may install releases), runs ``julia --version`` and compares it with the range
 juliapkg itself will require (computed from every ``juliapkg.json`` on the path, juliacall's
-included, without importing juliacall: ``juliapkg.deps.find_requirements``). A Julia in range is
-exported as ``PYTHON_JULIAPKG_EXE``, so juliapkg uses it and never looks for another; one out of
-range is refused with the range. The first import still installs StochasticDiffEq into the
-environment's Julia project (minutes, needs the network once).
+included: ``juliapkg.deps.find_requirements``). The Julia is exported as ``PYTHON_JULIAPKG_EXE``
+*before* juliapkg is imported (juliapkg reads it once, at its import; if something imported it
+earlier, its state is updated too), so juliapkg uses it and never looks for another, juliaup
+included; one out of range is refused with the range, and the variable is left as it was.
+
+The first start installs and precompiles the Julia packages (StochasticDiffEqWeak and
+StochasticDiffEqLowOrder, for DRI1, RI5 and EM) into the environment's Julia project: minutes,
+the network once. :func:`load` says so on stderr before it starts, and how long it took.
+
+Signals: with more than one Julia thread juliacall must let Julia install its signal handling,
+which takes SIGINT and SIGTERM away from Python (Julia would exit on SIGTERM, losing the run).
+:func:`load` gives both back to Python's main thread once Julia is up, so Ctrl-C and SIGTERM act
+as on every other backend: the block in progress finishes (or Julia's InterruptException ends it),
+the finished blocks are kept and saved, the result is marked partial.
 
 Environment (read once, before juliacall's first import):
 
-    CQPLUG_JULIA_THREADS            Julia threads for EnsembleThreads (default: "auto"); with more
-                                    than one thread PYTHON_JULIACALL_HANDLE_SIGNALS=yes is set,
-                                    so Ctrl-C then stops Julia but is not seen by Python
+    CQPLUG_JULIA_THREADS            Julia threads for EnsembleThreads (default: "auto")
     PYTHON_JULIAPKG_EXE             the Julia to use (else ``julia`` on PATH)
     PYTHON_JULIACALL_EXE/_PROJECT   use this Julia and project, bypassing juliapkg entirely
 """
@@ -27,8 +35,12 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
+from pathlib import Path
 
 from cqplug.errors import BackendUnavailable
 
@@ -74,26 +86,64 @@ def required_julia():
     return compat
 
 
+def _hand_to_juliapkg(exe: str | None) -> None:
+    """Set PYTHON_JULIAPKG_EXE to ``exe`` (None: remove it), and juliapkg's copy of it if juliapkg is
+    already imported (it reads the variable once, at import)."""
+    if exe is None:
+        os.environ.pop("PYTHON_JULIAPKG_EXE", None)
+    else:
+        os.environ["PYTHON_JULIAPKG_EXE"] = exe
+    state = sys.modules.get("juliapkg.state")
+    if state is not None:
+        state.STATE["override_executable"] = exe
+
+
 def check_julia() -> str:
-    """Find Julia, check its version against juliapkg's requirement, export it for juliapkg;
-    returns the executable. Raises BackendUnavailable with what to do otherwise."""
+    """Find Julia, check its version against juliapkg's requirement, export it for juliapkg (before
+    juliapkg is imported); returns the executable. Raises BackendUnavailable with what to do otherwise."""
     exe = find_julia()
     if exe is None:
         raise BackendUnavailable("backend 'julia': no Julia executable found (PATH, PYTHON_JULIAPKG_EXE, "
                                  f"PYTHON_JULIACALL_EXE); {INSTALL_HINT}")
     version = julia_version(exe)
+    bypass = bool(os.environ.get("PYTHON_JULIACALL_EXE"))  # juliacall then never asks juliapkg for a Julia
+    before = os.environ.get("PYTHON_JULIAPKG_EXE")
+    if not bypass:
+        _hand_to_juliapkg(exe)
     compat = required_julia()
     if compat is not None:
         from juliapkg.compat import Version
 
         if Version.parse(version) not in compat:
+            if not bypass:
+                _hand_to_juliapkg(before)
             raise BackendUnavailable(f"backend 'julia': Julia {version} at {exe} is outside the range juliapkg "
                                      f"requires here ({compat}); "
                                      "juliapkg would then download another Julia. Install a Julia in that range "
                                      "and put it first on PATH or set PYTHON_JULIAPKG_EXE")
-    if not os.environ.get("PYTHON_JULIACALL_EXE"):
-        os.environ["PYTHON_JULIAPKG_EXE"] = exe
     return exe
+
+
+def first_start() -> bool:
+    """Whether starting Julia will install or update its packages (juliapkg has not resolved this
+    environment for this Julia and these requirements yet). Best effort: False when unsure."""
+    if os.environ.get("PYTHON_JULIACALL_EXE"):
+        return False
+    try:
+        import juliapkg.deps
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            return not juliapkg.deps.can_skip_resolve()
+    except Exception:  # an internal juliapkg API: never let the announcement fail a run
+        return False
+
+
+def give_signals_back() -> None:
+    """After Julia started with its own signal handling, let SIGINT and SIGTERM reach Python again
+    (Julia blocks them in every thread and waits for them on a thread of its own; a process-directed
+    signal goes to the main thread when that thread does not block it)."""
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def status() -> tuple:
@@ -110,8 +160,12 @@ def status() -> tuple:
 
 
 def source_path():
-    """CQPlug.jl as shipped in the package (the wheel's cqplug_julia/julia/CQPlug.jl)."""
-    return importlib.resources.files("cqplug_julia.julia").joinpath("CQPlug.jl")
+    """CQPlug.jl as shipped in the package (the wheel's cqplug_julia/julia/CQPlug.jl), or in the
+    source tree (an editable install does not map the nested cqplug_julia.julia package)."""
+    try:
+        return importlib.resources.files("cqplug_julia.julia").joinpath("CQPlug.jl")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "julia" / "CQPlug.jl"
 
 
 def load():
@@ -128,11 +182,17 @@ def load():
     os.environ.setdefault("PYTHON_JULIACALL_THREADS", threads)
     if os.environ["PYTHON_JULIACALL_THREADS"] != "1":
         os.environ.setdefault("PYTHON_JULIACALL_HANDLE_SIGNALS", "yes")  # required with > 1 thread
+    installing = first_start()
+    if installing:
+        print("cqplug: first start of the julia backend in this environment: juliapkg installs and precompiles "
+              "StochasticDiffEqWeak and StochasticDiffEqLowOrder (typically 5-20 minutes, the network once; "
+              "Julia's own progress follows)", file=sys.stderr, flush=True)
+    started = time.perf_counter()
     try:
         # imported only now, after the checks: the first import resolves juliapkg.json (installs and
         # precompiles the Julia packages) with the Julia exported above
         juliacall = importlib.import_module("juliacall")
-
+        give_signals_back()
         with importlib.resources.as_file(source_path()) as path:
             juliacall.Base.include(juliacall.Main, str(path))
         _state["module"] = juliacall.Main.CQPlug
@@ -141,4 +201,16 @@ def load():
             f"starting Julia failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
         )
         raise BackendUnavailable(f"backend 'julia' is unavailable: {_state['error']}") from exc
+    if installing:
+        print(f"cqplug: Julia and its packages ready after {time.perf_counter() - started:.0f} s; later starts "
+              "take seconds", file=sys.stderr, flush=True)
     return _state["module"]
+
+
+def start_before_numpy() -> None:
+    """Start Julia now, before the command line imports NumPy: juliacall advises importing it first
+    (a system libstdc++ loaded by NumPy's dependants can stop Julia from starting). A failure is
+    kept and reported when the backend is used."""
+    if "numpy" not in sys.modules:
+        with contextlib.suppress(BackendUnavailable):
+            load()
