@@ -36,6 +36,7 @@ from .models import spin_oscillator
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[1]
+JULIA_ENVIRONMENT = {k: v for k, v in os.environ.items() if k.startswith(("PYTHON_JULIA", "CQPLUG_JULIA"))}
 JULIA_FILES = sorted(ROOT.glob("julia/**/*.jl"))
 
 
@@ -216,6 +217,14 @@ def test_a_julia_in_range_is_handed_to_juliapkg(no_julia, tmp_path):
     assert not juliaup_calls.exists()
 
 
+def test_the_checks_above_leave_the_environment_as_they_found_it():
+    """Runs after the tests that export a fake Julia (file order): none of it leaks into later tests."""
+    assert {k: v for k, v in os.environ.items() if k.startswith(("PYTHON_JULIA", "CQPLUG_JULIA"))} == JULIA_ENVIRONMENT
+    state = sys.modules.get("juliapkg.state")
+    before = JULIA_ENVIRONMENT.get("PYTHON_JULIAPKG_EXE")
+    assert state is None or state.STATE.get("override_executable") in (None, before)
+
+
 @pytest.mark.skipif(os.name != "posix", reason="fake executables are shell scripts")
 def test_juliapkg_uses_the_checked_julia_and_never_calls_juliaup(tmp_path):
     """juliapkg reads PYTHON_JULIAPKG_EXE once, when it is imported: the bridge exports it first, so
@@ -331,6 +340,17 @@ def fake_julia_run(tmp_path, *args, mode="ok", signal_after_blocks=None, sleep=0
 
 
 needs_posix = pytest.mark.skipif(os.name != "posix", reason="fake executables are shell scripts")
+
+
+def test_a_long_first_start_prints_a_progress_line_on_schedule(capsys):
+    bridge = importlib.import_module("cqplug_julia.bridge")
+    with bridge.heartbeat("installing the Julia packages", every=0.1):
+        time.sleep(0.35)
+    lines = capsys.readouterr().err.splitlines()
+    assert 2 <= len(lines) <= 4 and all(line.startswith("cqplug: still installing the Julia packages (") and
+                                        line.endswith(" min so far)") for line in lines)
+    time.sleep(0.25)
+    assert capsys.readouterr().err == ""  # it stops with the block
 
 
 @needs_posix

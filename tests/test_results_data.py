@@ -39,6 +39,8 @@ def test_a_result_records_its_run_as_typed_attributes(small):
     assert info.dt > 0 and info.steps_per_save >= 2 and info.weak_order == 2 and info.step_error is True
     assert info.summary.startswith("1024 trajectories, seed 7, dt = ") and not info.partial
     assert "sampling" in info.details and info.run_seconds > 0
+    assert info.step_error_statement == str(small.step_error())  # the verdict, computed from the numbers
+    assert set(info.versions) == {"cqplug", "python", "numpy", "scipy", "sympy"}
     with pytest.raises(dataclasses.FrozenInstanceError):  # a result's record is not rewritten in place
         info.seed = 3
 
@@ -54,6 +56,10 @@ def test_the_file_form_is_flat_and_the_old_dict_access_warns_once():
     assert RunInfo.from_dict({"model": "toy", "truncation": 30}).deterministic  # no trajectory count
     with pytest.warns(DeprecationWarning, match=r"info\.NAME"):
         assert info["trajectories"] == 512 and info.get("sampling") == "exact" and "seed" in info
+        assert dict(info) == info.to_dict() and dict(info.items()) == info.to_dict() and "seed" in list(info)
+    with pytest.warns(DeprecationWarning, match=r"info\.replace"):
+        info["seed"], info["note"] = 5, "kept"  # what a 0.2 plugin might write
+    assert info.seed == 5 and info.details["note"] == "kept"
     with pytest.raises(ValueError, match="kind"):
         RunInfo(kind="approximate")
     assert ScanInfo.from_dict({"model": "toy", "seed": 3, "extra": 1}).details == {"extra": 1}

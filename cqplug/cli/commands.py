@@ -72,12 +72,12 @@ def cmd_derive(args, out) -> int:
 def _plugin_options(args, registry, method, reference=None) -> tuple:
     """(solve kwargs, reference kwargs) from -O NAME=VALUE: each name routed to the one plugin that
     declares it (the method, the backend of a trajectory method, then the reference method)."""
-    owners = [(f"method {args.method!r}", method.Options)]
+    owners = [(f"method {args.method!r}", getattr(method, "Options", None))]
     if isinstance(method, TrajectoryMethod):
         backend = args.backend or DEFAULT_BACKEND
         owners.append((f"backend {backend!r}", getattr(registry.get("backends", backend).factory, "Options", None)))
     if reference is not None:
-        owners.append((f"the reference {reference.name!r}", reference.Options))
+        owners.append((f"the reference {reference.name!r}", getattr(reference, "Options", None)))
     routed = route_option_texts(args.option, owners)
     own = {k: v for bucket in routed[:-1 if reference is not None else None] for k, v in bucket.items()}
     return own, (routed[-1] if reference is not None else {})

@@ -33,7 +33,19 @@ def problem_info(problem, method: str, backend: str | None) -> dict:
         "units": UNITS,
         "labels": {o.name: o.label or f"⟨{o.name}⟩" for o in problem.observables},
         "version": __version__,
+        "versions": versions(),
     }
+
+
+def versions() -> dict:
+    """The versions a result depends on: cqplug, Python and the numerical libraries."""
+    import platform
+
+    import scipy
+    import sympy
+
+    return {"cqplug": __version__, "python": platform.python_version(), "numpy": np.__version__,
+            "scipy": scipy.__version__, "sympy": sympy.__version__}
 
 
 def histogram_entries(z_names, histogram, stats) -> dict:
@@ -73,7 +85,15 @@ def ensemble_result(problem, system, outcome, method: str, backend: str, options
         target_stderr=options.target_stderr, executor=outcome.executor, compile_seconds=outcome.prepare_seconds,
         run_seconds=outcome.run_seconds, interrupted=outcome.failure,
         details=step | {"bias_estimate": STEP_ERROR})
-    return Result(problem.times.copy(), observables, histograms, paths, info)
+    return with_step_error_statement(Result(problem.times.copy(), observables, histograms, paths, info))
+
+
+def with_step_error_statement(result: Result) -> Result:
+    """``result`` with ``info.step_error_statement``: the step-error line, computed once from its numbers."""
+    from .compare import step_error_line
+
+    result.info = result.info.replace(step_error_statement=step_error_line(result)[0])
+    return result
 
 
 STEP_FIELDS = ("dt", "steps_per_save", "time_step", "weak_order", "step_error")  # of CompiledSystem.describe()

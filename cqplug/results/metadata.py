@@ -62,6 +62,26 @@ class FlatForm:
     def keys(self):
         return self._flat().keys()
 
+    def items(self):
+        return self._flat().items()
+
+    def values(self):
+        return self._flat().values()
+
+    def __iter__(self):
+        return iter(self._flat())
+
+    def __setitem__(self, key: str, value) -> None:
+        """cqplug 0.2 code wrote into the dict: still works (a field is replaced in place, any other
+        key goes to ``details``), with the warning; new code uses ``info.replace(...)``."""
+        from ..deprecation import deprecated
+
+        deprecated("writing into .info as a dict (info[key] = value)", "info.replace(NAME=value)")
+        if key in {f.name for f in dataclasses.fields(self)} - {"details"}:
+            object.__setattr__(self, key, value)
+        else:
+            self.details[key] = value
+
 
 @dataclass(frozen=True)
 class RunInfo(FlatForm):
@@ -71,13 +91,15 @@ class RunInfo(FlatForm):
     approximates the model; ``approximations`` says how), ``tradeoff_ratio`` (16 gamma_c gamma_q
     / lam^2-type ratio of the positivity trade-off, >= 1 when valid), ``t_final``, ``units``,
     ``labels`` {observable: label}. How it was solved: ``method``, ``backend``, ``kind``, ``summary``,
-    ``version`` (of cqplug). Trajectory runs: ``seed`` (master seed), ``trajectories``, ``partial``
-    (interrupted: statistics of the finished blocks) and ``interrupted_by`` ("SIGINT", "SIGTERM",
-    "error"), ``dt`` and ``steps_per_save``, ``time_step`` (how dt was chosen: "chosen",
-    "limited_by", "adjusted", ...), ``weak_order``, ``step_error`` (whether the coarse grid 2 dt
-    ran), ``extrapolated``, ``target_stderr``, ``target_error``, ``state`` ("density" or "ket"),
-    ``executor``, ``compile_seconds`` and ``run_seconds`` (s); multilevel runs also ``levels`` (one
-    {dt, trajectories, seconds, max_variance} per level) and ``reached``.
+    ``version`` (of cqplug) and ``versions`` (cqplug, Python, NumPy, SciPy, SymPy). Trajectory runs:
+    ``seed`` (master seed), ``trajectories``, ``partial`` (interrupted: statistics of the finished
+    blocks) and ``interrupted_by`` ("SIGINT", "SIGTERM", "error"), ``dt`` and ``steps_per_save``,
+    ``time_step`` (how dt was chosen: "chosen", "limited_by", "adjusted", ...), ``weak_order``,
+    ``step_error`` (whether the coarse grid 2 dt ran) and ``step_error_statement`` (the verdict
+    ``cqplug run`` prints about it), ``extrapolated``, ``target_stderr``, ``target_error``,
+    ``state`` ("density" or "ket"), ``executor``, ``compile_seconds`` and ``run_seconds`` (s);
+    multilevel runs also ``levels`` (one {dt, trajectories, seconds, max_variance} per level) and
+    ``reached``.
     """
 
     model: str = "?"
@@ -93,6 +115,7 @@ class RunInfo(FlatForm):
     units: str = UNITS
     labels: dict = field(default_factory=dict)
     version: str | None = None
+    versions: dict = field(default_factory=dict)
     seed: int | None = None
     trajectories: int | None = None
     partial: bool = False
@@ -102,6 +125,7 @@ class RunInfo(FlatForm):
     time_step: dict = field(default_factory=dict)
     weak_order: int | None = None
     step_error: bool | None = None
+    step_error_statement: str | None = None
     extrapolated: bool = False
     target_stderr: float | None = None
     target_error: float | None = None

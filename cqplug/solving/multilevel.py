@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from ..errors import CQPlugError, RunFailed
-from ..results.assembly import histogram_entries, problem_info, trajectory_info
+from ..results.assembly import histogram_entries, problem_info, trajectory_info, with_step_error_statement
 from ..results.result import Result
 from ..system.compiled import compile_system
 from .backend import BLOCK_SIZE
@@ -161,7 +161,7 @@ def _assemble(problem, levels, order, method, backend, seed, target, started, in
     histograms = histogram_entries(first.system.z_names, first.histogram, stats)
     return_paths = {"z": stats.path_z}
     return_paths.update({n: stats.paths[:, :, k] for k, n in enumerate(names)})
-    result = Result(problem.times.copy(), observables, histograms, return_paths, info)
+    result = with_step_error_statement(Result(problem.times.copy(), observables, histograms, return_paths, info))
     if not info.reached and interrupted is None and cap is not None:
         raise RunFailed(f"target error {target:g} not reached within the cap of {cap} trajectories", result)
     return result

@@ -38,8 +38,8 @@ def solve(problem, method="cq", backend: str | None = None, *legacy, registry=No
     ``backend`` names the integrator for trajectory methods (default ``cqplug.DEFAULT_BACKEND``).
     ``options`` are the shared options of :class:`cqplug.solving.options.SolveOptions`
     (trajectories, seed, dt, step_error, extrapolate, target_stderr, target_error, workers,
-    executor, bins, ...) and the
-    options the method or the backend declares (its ``Options``; ``cqplug run --help`` lists them).
+    executor, bins, ...) and the options the method or the backend declares (its ``Options``;
+    ``cqplug run --help`` lists them).
     ``registry`` (default: the plugins installed) is where names are looked up (keyword only; passing
     it fourth, positionally, as cqplug 0.1 allowed, is deprecated).
     """

@@ -10,7 +10,8 @@ included; one out of range is refused with the range, and the variable is left a
 
 The first start installs and precompiles the Julia packages (StochasticDiffEqWeak and
 StochasticDiffEqLowOrder, for DRI1, RI5 and EM) into the environment's Julia project: minutes,
-the network once. :func:`load` says so on stderr before it starts, and how long it took.
+the network once. :func:`load` says so on stderr before it starts, prints a line every minute
+while it lasts, and says how long it took.
 
 Signals: with more than one Julia thread juliacall must let Julia install its signal handling,
 which takes SIGINT and SIGTERM away from Python (Julia would exit on SIGTERM, losing the run).
@@ -138,6 +139,26 @@ def first_start() -> bool:
         return False
 
 
+@contextlib.contextmanager
+def heartbeat(what: str, every: float = 60.0):
+    """While the block runs, a line on stderr every ``every`` seconds saying that ``what`` is still
+    going on and for how long (a first start must never look like a hang)."""
+    started, done = time.perf_counter(), threading.Event()
+
+    def beat():
+        while not done.wait(every):
+            minutes = (time.perf_counter() - started) / 60
+            print(f"cqplug: still {what} ({minutes:.1f} min so far)", file=sys.stderr, flush=True)
+
+    thread = threading.Thread(target=beat, name="cqplug-julia-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
 def give_signals_back() -> None:
     """After Julia started with its own signal handling, let SIGINT and SIGTERM reach Python again
     (Julia blocks them in every thread and waits for them on a thread of its own; a process-directed
@@ -191,7 +212,8 @@ def load():
     try:
         # imported only now, after the checks: the first import resolves juliapkg.json (installs and
         # precompiles the Julia packages) with the Julia exported above
-        juliacall = importlib.import_module("juliacall")
+        with heartbeat("installing and precompiling the Julia packages") if installing else contextlib.nullcontext():
+            juliacall = importlib.import_module("juliacall")
         give_signals_back()
         with importlib.resources.as_file(source_path()) as path:
             juliacall.Base.include(juliacall.Main, str(path))
