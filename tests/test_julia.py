@@ -31,7 +31,7 @@ from cqplug.registry import get_registry
 from cqplug.system import compile_system
 from cqplug.system.standard_form import expectation_forms, standard_form
 
-from .helpers import assert_agrees, julia_or_skip
+from .helpers import assert_agrees, interruptible, julia_or_skip
 from .models import spin_oscillator
 
 pytestmark = pytest.mark.integration
@@ -326,7 +326,8 @@ def fake_julia_run(tmp_path, *args, mode="ok", signal_after_blocks=None, sleep=0
             "FAKE_JULIA_MODE": mode, "FAKE_JULIA_SLEEP": str(sleep)}
     command = [sys.executable, "-m", "cqplug.cli", "run", "toy", "--backend", "julia", "--t-final", "0.5", "-q",
                *map(str, args)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=interruptible)
     if signal_after_blocks is not None:
         sig, blocks = signal_after_blocks
         deadline = time.monotonic() + 300
