@@ -88,7 +88,8 @@ def test_reference_result_is_saved_first_and_compared_with_a_verdict(cli, tmp_pa
     out = tmp_path / "r.json"
     run = cli("run", "toy", "-n", "20000", "--seed", "1", "--t-final", "1", "--reference", "-o", out, "-q")
     assert run.code == 0, run.err
-    assert "Fock truncation N = " in run.out and "states per classical degree of freedom" in run.out
+    assert "exact reference (lindblad): Fock truncation N = " in run.out
+    assert "states per classical degree of freedom" in run.out
     assert "verdict: max |z| = " in run.out and "comparisons" in run.out
     data = json.loads(out.read_text())
     assert set(data["reference"]) == set(data["observables"])
@@ -135,13 +136,13 @@ def test_lindblad_results_are_strict_json(cli, tmp_path):
     run = cli("run", "toy", "--method", "lindblad", "--t-final", "1", "-o", out)
     assert run.code == 0, run.err
     json.loads(out.read_text(), parse_constant=lambda c: pytest.fail(f"non-standard constant {c}"))
-    assert "Fock truncation N = " in run.out
+    assert "toy with lindblad: Fock truncation N = " in run.out
 
 
 def test_reference_options_are_routed_and_listed(cli):
     pytest.importorskip("qutip")
     run = cli("run", "toy", "--method", "lindblad", "--t-final", "1", "-O", "truncation=20")
-    assert run.code == 0 and "Fock truncation N = 20 " in run.out
+    assert run.code == 0 and "Fock truncation N = 20 states" in run.out and "fixed by the user, not checked" in run.out
     listed = cli("run", "--method", "lindblad", "--help")
     assert listed.code == 0 and "options of the method lindblad" in listed.out
     assert "truncation (default estimated, then increased until converged)" in listed.out

@@ -258,7 +258,11 @@ def cmd_scan(args, out) -> int:
 
     def report(i, point, result, error):
         head = " ".join(f"{k}={v:g}" for k, v in point.items())
-        done = result.info.summary if result is not None else ""
+        if result is None:
+            done = ""
+        else:
+            info = result.info
+            done = info.summary if info.deterministic else f"{info.trajectories} trajectories"
         print(f"[{i + 1}/{total}] {head}: " + (error or done), file=out, flush=True)
 
     result = scan(problem, grid, method=args.method, backend=args.backend, on_point=report, registry=registry,

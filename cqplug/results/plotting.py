@@ -13,6 +13,7 @@ two. Only Matplotlib's object interface is used, so the caller's backend is neve
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 
@@ -85,8 +86,8 @@ def _label(result, name: str) -> str:
 
 def _title(result) -> str:
     info = result.info
-    if info.deterministic:
-        what = info.summary or "deterministic"
+    if info.deterministic:  # the method's own line, its start (what it computed) if long
+        what = textwrap.shorten(info.summary or "deterministic", 72, placeholder=" ...")
     else:
         what = f"{info.trajectories} trajectories, dt = {info.dt if info.dt is not None else float('nan'):.3g}"
     params = ", ".join(f"{k} = {pretty_number(v)}" for k, v in info.parameters.items())

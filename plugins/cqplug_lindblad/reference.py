@@ -158,8 +158,8 @@ class LindbladReference(ReferenceMethod):
                     break
         details = {"truncation": N, "truncation_change": change, "hilbert_dimension": N**n * d}
         converged = f"converged to {change:.1g}" if math.isfinite(change) else "fixed by the user, not checked"
-        summary = (f"QuTiP with C quantised: Fock truncation N = {N} states per classical degree of freedom "
-                   f"({N**n * d} states with Q), {converged}")
+        summary = (f"Fock truncation N = {N} states per classical degree of freedom ({N**n * d} states with Q), "
+                   f"{converged}; QuTiP, C quantised")
         return deterministic_result(problem, obs, hist, details, self.name, summary=summary,
                                     run_seconds=time.perf_counter() - started)
 
