@@ -120,6 +120,19 @@ def test_netcdf_round_trip_gives_an_equal_result(small, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries left
 
 
+@pytest.mark.unit
+def test_a_foreign_or_truncated_nc_file_is_one_line(tmp_path):
+    pytest.importorskip("netCDF4")
+    (tmp_path / "x.nc").write_bytes(b"CDF\x01 not really NetCDF")
+    with pytest.raises(CQPlugError, match=r"cannot read result .*x\.nc"):
+        cqplug.load(tmp_path / "x.nc")
+    import xarray as xr
+
+    xr.Dataset({"a": ("t", np.zeros(3))}).to_netcdf(tmp_path / "other.nc")  # NetCDF, but not ours
+    with pytest.raises(CQPlugError, match="is not a cqplug result"):
+        cqplug.Result.load(tmp_path / "other.nc")
+
+
 @pytest.mark.integration
 def test_a_scan_dataset_has_one_dimension_per_parameter_and_nan_where_refused():
     problem = cqplug.Problem("toy", t_final=0.5, save_dt=0.25)
