@@ -31,7 +31,7 @@ from cqplug.registry import get_registry
 from cqplug.system import compile_system
 from cqplug.system.standard_form import expectation_forms, standard_form
 
-from .helpers import assert_agrees, interruptible, julia_or_skip
+from .helpers import assert_agrees, julia_or_skip
 from .models import spin_oscillator
 
 pytestmark = pytest.mark.integration
@@ -311,6 +311,11 @@ def test_the_arrays_julia_receives_are_the_standard_form(model, method_name):
 # --- the command line against a stand-in for juliacall (no Julia) -----------------------------
 
 FAKE_JULIACALL = ROOT / "tests" / "fake_juliacall"
+# `python -m cqplug.cli`, with Ctrl-C raising KeyboardInterrupt even where the suite runs in a background
+# shell (which starts it with SIGINT ignored); set in the child itself, so no preexec_fn has to run
+# Python between fork and exec in this (multithreaded) test process
+INTERRUPTIBLE_CLI = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                     "runpy.run_module('cqplug.cli', run_name='__main__', alter_sys=True)")
 
 
 def fake_julia_run(tmp_path, *args, mode="ok", signal_after_blocks=None, sleep=0.3):
@@ -324,10 +329,9 @@ def fake_julia_run(tmp_path, *args, mode="ok", signal_after_blocks=None, sleep=0
             "PYTHONPATH": os.pathsep.join([str(FAKE_JULIACALL), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
             "PYTHON_JULIAPKG_PROJECT": str(tmp_path / "project"), "FAKE_JULIA_LOG": str(log),
             "FAKE_JULIA_MODE": mode, "FAKE_JULIA_SLEEP": str(sleep)}
-    command = [sys.executable, "-m", "cqplug.cli", "run", "toy", "--backend", "julia", "--t-final", "0.5", "-q",
+    command = [sys.executable, "-c", INTERRUPTIBLE_CLI, "run", "toy", "--backend", "julia", "--t-final", "0.5", "-q",
                *map(str, args)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                               preexec_fn=interruptible)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if signal_after_blocks is not None:
         sig, blocks = signal_after_blocks
         deadline = time.monotonic() + 300
