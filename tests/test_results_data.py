@@ -206,8 +206,10 @@ def test_a_trajectory_methods_options_reach_its_terms_from_python_and_the_comman
 
     problem = cqplug.Problem("toy", t_final=1.0)
     common = {"trajectories": 512, "seed": 5, "progress": False}
-    _equal(cqplug.solve(problem, Tuned(), unravelling="mean-field", **common),
-           cqplug.solve(problem, "mean-field", **common))
+    tuned = cqplug.solve(problem, Tuned(), unravelling="mean-field", **common)
+    _equal(tuned, cqplug.solve(problem, "mean-field", **common))
+    assert tuned.info.plugin_options["method"] == {"unravelling": "mean-field"}  # recorded, to reproduce the run
+    assert set(tuned.info.plugin_options) == {"method", "backend"}
     _equal(cqplug.solve(problem, Tuned(), **common), cqplug.solve(problem, "cq", **common))
     with pytest.raises(CQPlugError, match=r"unknown option 'unravellng' \(did you mean 'unravelling'\?\)"):
         cqplug.solve(problem, Tuned(), unravellng="cq", **common)
@@ -216,7 +218,9 @@ def test_a_trajectory_methods_options_reach_its_terms_from_python_and_the_comman
     args = ["run", "toy", "--t-final", "1", "-n", "512", "--seed", "5", "-q"]
     assert cli(*args, "--method", "tuned", "-O", "unravelling=mean-field", "-o", tmp_path / "a.json").code == 0
     assert cli(*args, "--method", "mean-field", "-o", tmp_path / "b.json").code == 0
-    _equal(cqplug.load(tmp_path / "a.json"), cqplug.load(tmp_path / "b.json"))
+    saved = cqplug.load(tmp_path / "a.json")
+    _equal(saved, cqplug.load(tmp_path / "b.json"))
+    assert saved.info.plugin_options["method"] == {"unravelling": "mean-field"}
     assert "unravelling (default cq): whose noise terms" in cli(*args, "--method", "tuned", "--help").out
 
 

@@ -99,7 +99,8 @@ class RunInfo(FlatForm):
     ``cqplug run`` prints about it), ``extrapolated``, ``target_stderr``, ``target_error``,
     ``state`` ("density" or "ket"), ``executor``, ``compile_seconds`` and ``run_seconds`` (s);
     multilevel runs also ``levels`` (one {dt, trajectories, seconds, max_variance} per level) and
-    ``reached``.
+    ``reached``. ``plugin_options``: {"method": {...}, "backend": {...}}, the values of the method's and
+    the backend's own options (``-O``), defaults included, for those that declare any.
     """
 
     model: str = "?"
@@ -136,6 +137,7 @@ class RunInfo(FlatForm):
     multilevel: bool = False
     levels: tuple = ()
     reached: bool | None = None
+    plugin_options: dict = field(default_factory=dict)
     details: dict = field(default_factory=dict)
 
     def __post_init__(self):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..deprecation import deprecated
-from ..errors import CQPlugError, PositivityViolation
+from ..errors import CQPlugError, PositivityViolation, RunFailed
 from ..registry import get_registry
 from ..results.assembly import ensemble_result
 from ..system.compiled import compile_system
@@ -57,7 +57,7 @@ def solve(problem, method="cq", backend: str | None = None, *legacy, registry=No
             raise CQPlugError(f"method {method_name!r} runs no integrator backend; drop the backend")
         shared, own, _ = split_options(options, method_obj.Options, None, method_name, None)
         method_obj.check_available()
-        return method_obj.solve(problem, shared, own)
+        return with_plugin_options(method_obj.solve(problem, shared, own), own, None)
     if not isinstance(method_obj, TrajectoryMethod):
         raise CQPlugError(f"method {method_name!r} is neither a trajectory method nor a reference method")
     backend_name = backend or DEFAULT_BACKEND
@@ -72,10 +72,27 @@ def solve(problem, method="cq", backend: str | None = None, *legacy, registry=No
     if shared.target_error is not None:  # compiles one system per level itself
         from .multilevel import solve_to_accuracy
 
-        return solve_to_accuracy(problem, method_obj, method_name, engine, backend_name, shared)
+        try:
+            result = solve_to_accuracy(problem, method_obj, method_name, engine, backend_name, shared)
+        except RunFailed as exc:
+            with_plugin_options(exc.partial_result, own, backend_options)
+            raise
+        return with_plugin_options(result, own, backend_options)
     system = compile_system(problem, method_obj, dt=shared.dt, step_error=shared.step_error,
                             weak_order=engine.weak_order)
     outcome = run_ensemble(system, engine, shared)
-    result = ensemble_result(problem, system, outcome, method_name, backend_name, shared)
+    result = with_plugin_options(ensemble_result(problem, system, outcome, method_name, backend_name, shared), own,
+                                 backend_options)
     raise_if_failed(outcome, result)
+    return result
+
+
+def with_plugin_options(result, method_options, backend_options):
+    """``result`` with ``info.plugin_options``: the values of the method's and the backend's own
+    options the run used (defaults included), so that a saved result says how to reproduce it."""
+    used = {who: dataclasses.asdict(options) for who, options in (("method", method_options),
+                                                                  ("backend", backend_options))
+            if options is not None and dataclasses.is_dataclass(options)}
+    if result is not None and used:
+        result.info = result.info.replace(plugin_options=used)
     return result
