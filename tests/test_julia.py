@@ -398,6 +398,19 @@ def test_ctrl_c_and_sigterm_keep_the_finished_julia_blocks(tmp_path, sig, status
     assert result.partial and 512 <= result.info.trajectories <= started * 512 < 51200
 
 
+def test_only_an_interruption_crossing_julia_is_re_raised_as_one():
+    from cqplug_julia.backend import raise_interruption
+
+    from cqplug.solving.interrupts import Terminated
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        raise_interruption(RuntimeError("InterruptException:"))
+    assert type(caught.value) is KeyboardInterrupt
+    with pytest.raises(Terminated):
+        raise_interruption(RuntimeError("Python: Terminated: "))
+    raise_interruption(RuntimeError("solve ended with ReturnCode.Terminated"))  # an error, not a signal: returns
+
+
 @needs_posix
 def test_an_interrupt_inside_julia_is_a_ctrl_c(tmp_path):
     pytest.importorskip("juliapkg")

@@ -79,8 +79,8 @@ def _plugin_options(args, registry, method, reference=None) -> tuple:
     if reference is not None:
         owners.append((f"the reference {reference.name!r}", getattr(reference, "Options", None)))
     routed = route_option_texts(args.option, owners)
-    own = {k: v for bucket in routed[:-1 if reference is not None else None] for k, v in bucket.items()}
-    return own, (routed[-1] if reference is not None else {})
+    reference_options = routed.pop() if reference is not None else {}
+    return {k: v for bucket in routed for k, v in bucket.items()}, reference_options
 
 
 def exact_reference(registry, name: str | None = None):

@@ -62,9 +62,6 @@ def _plugin_help(parser, argv) -> None:
     if not argv or argv[0] not in ("run", "scan") or not ({"-h", "--help"} & set(argv)):
         return
 
-    def value(flag, default):
-        return _flag_value(argv, flag, default)
-
     from ..registry import get_registry
     from ..solving.options import DEFAULT_BACKEND, describe_options
     from .commands import exact_reference
@@ -72,12 +69,12 @@ def _plugin_help(parser, argv) -> None:
     registry = get_registry()
     lines = []
     try:
-        method = registry.method(value("--method", "cq"))
-        owners = [(f"method {value('--method', 'cq')}", getattr(method, "Options", None))]
-        backend = value("--backend", DEFAULT_BACKEND)
+        method = registry.method(_flag_value(argv, "--method", "cq"))
+        owners = [(f"method {_flag_value(argv, '--method', 'cq')}", getattr(method, "Options", None))]
+        backend = _flag_value(argv, "--backend", DEFAULT_BACKEND)
         owners.append((f"backend {backend}", getattr(registry.get("backends", backend).factory, "Options", None)))
         if "--reference" in argv or any(a.startswith("--reference-method") for a in argv):
-            reference = exact_reference(registry, value("--reference-method", None))
+            reference = exact_reference(registry, _flag_value(argv, "--reference-method", None))
             owners.append((f"reference {reference.name}", reference.Options))
     except CQPlugError as exc:
         lines.append(str(exc))

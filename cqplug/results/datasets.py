@@ -29,7 +29,7 @@ import json
 import numpy as np
 
 from ..errors import CQPlugError
-from .metadata import RunInfo, ScanInfo
+from .metadata import RunInfo
 
 EXTRA = 'pip install "cqplug[netcdf]"'
 OBSERVABLE_FIELDS = ("mean", "stderr", "bias", "bias_stderr")
@@ -44,15 +44,15 @@ def require_xarray():
     return xarray
 
 
-def require_netcdf() -> str:
-    """The NetCDF engine xarray will write with ("netcdf4"), or a one-line error naming the extra
-    (checked before a run whose output is .nc)."""
-    require_xarray()
+def require_netcdf():
+    """The xarray module, once the NetCDF library it writes with (netCDF4) is known to be there; else a
+    one-line error naming the extra (checked before a run whose output is .nc)."""
+    xarray = require_xarray()
     try:
         import netCDF4  # noqa: F401
     except ImportError:
         raise CQPlugError(f".nc files need the netCDF4 library: {EXTRA}") from None
-    return "netcdf4"
+    return xarray
 
 
 def _attributes(flat: dict) -> dict:
@@ -167,22 +167,20 @@ def scan_dataset(scan):
     data["error"] = (tuple(scan.grid), np.array([e or "" for e in scan.errors], dtype=object).reshape(scan.shape))
     coords = {k: (k, np.asarray(v, dtype=float)) for k, v in scan.grid.items()}
     coords |= {"observable": ("observable", names), "time": ("time", times, {"units": "the model's time unit"})}
-    info = scan.info if isinstance(scan.info, ScanInfo) else ScanInfo.from_dict(scan.info)
-    return xr.Dataset(data, coords=coords, attrs=_attributes(info.to_dict()))
+    return xr.Dataset(data, coords=coords, attrs=_attributes(scan.info.to_dict()))
 
 
 def write_netcdf(result, path: str) -> None:
     """Write ``result``'s dataset to ``path`` as NetCDF-4, atomically."""
     from .result import replace_atomically
 
-    engine = require_netcdf()
+    require_netcdf()
     ds = result_dataset(result)
-    replace_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine=engine, format="NETCDF4"))
+    replace_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4"))
 
 
 def read_netcdf(path: str):
     """The Result saved in the NetCDF file ``path``."""
-    xr = require_xarray()
-    require_netcdf()
+    xr = require_netcdf()
     with xr.open_dataset(path, engine="netcdf4") as ds:
         return result_from_dataset(ds.load(), repr(path))

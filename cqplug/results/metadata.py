@@ -155,8 +155,6 @@ class RunInfo(FlatForm):
     def from_dict(cls, data: dict) -> RunInfo:
         """Read the flat form (also that of cqplug 0.2, which had no ``kind``: a result without a
         trajectory count was deterministic)."""
-        if isinstance(data, RunInfo):
-            return data
         data = dict(data)
         data.setdefault("kind", "trajectories" if data.get("trajectories") is not None else "deterministic")
         info = _read_flat(cls, data)

@@ -92,7 +92,7 @@ def with_plugin_options(result, method_options, backend_options):
     options the run used (defaults included), so that a saved result says how to reproduce it."""
     used = {who: dataclasses.asdict(options) for who, options in (("method", method_options),
                                                                   ("backend", backend_options))
-            if options is not None and dataclasses.is_dataclass(options)}
+            if options is not None}
     if result is not None and used:
         result.info = result.info.replace(plugin_options=used)
     return result

@@ -18,6 +18,8 @@ KeyboardInterrupt here, so core keeps the blocks finished before it.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from cqplug.errors import CQPlugError
@@ -121,7 +123,8 @@ def raise_interruption(exc: Exception) -> None:
     Ctrl-C (Julia's InterruptException or Python's KeyboardInterrupt in a callback) as
     KeyboardInterrupt; any other error returns."""
     text = f"{type(exc).__name__}: {exc}"
-    if "Terminated" in text:
+    names = set(re.findall(r"(?<![.\w])(Terminated|InterruptException|KeyboardInterrupt)\b", text))
+    if "Terminated" in names:  # SIGTERM raised in a Python callback (not, say, ReturnCode.Terminated)
         raise Terminated() from exc
-    if "InterruptException" in text or "KeyboardInterrupt" in text:
+    if names:
         raise KeyboardInterrupt() from exc
