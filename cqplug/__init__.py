@@ -9,7 +9,8 @@ The package is organised as the flow of a run: ``model`` (models, channels, stat
 ``problem`` (a model made concrete, the positivity trade-off, the unravellings' noise terms) ->
 ``system`` (the backend-neutral compiled SDE and the time step) -> ``solving`` (solve, the
 ensemble driver, executors, running scans) -> ``results`` (statistics, results and scans, their
-metadata and files, datasets, comparison, figures);
+metadata and files, datasets, comparison, figures, records) -> ``filtering`` (the quantum state
+conditioned on a recorded classical path, its likelihood);
 ``registry`` and ``hookspecs`` are the plugin system, ``cli`` the command line. Names are
 imported on first use, so ``import cqplug`` (and registering a plugin) stays cheap.
 """
@@ -19,7 +20,7 @@ import importlib
 from .deprecation import install_module_aliases
 from .hookspecs import hookimpl
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 install_module_aliases()  # cqplug 0.1's module paths (cqplug.plugins, cqplug.codegen, ...), with a warning
 
 _EXPORTS = {
@@ -33,6 +34,9 @@ _EXPORTS = {
     "Problem": ".problem",
     "Result": ".results.result", "solve": ".solving.solve", "DEFAULT_BACKEND": ".solving.solve",
     "Scan": ".results.scan", "scan": ".solving.scan", "load": ".results.files", "RunInfo": ".results.metadata",
+    "Record": ".results.records", "save_records": ".results.records", "load_records": ".results.records",
+    "filter": ".filtering", "loglikelihood": ".filtering", "FilterResult": ".filtering",
+    "likelihood_profile": ".filtering", "maximum_likelihood": ".filtering",
 }
 
 __all__ = ["__version__", "hookimpl", *sorted(_EXPORTS)]

@@ -13,7 +13,7 @@ pytest.importorskip("matplotlib")
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = ["mean_field_failure", "cq_trajectories", "page_geilker", "positivity_boundary", "mean_field_validity",
-           "thermalisation", "spin_boson"]
+           "thermalisation", "spin_boson", "stern_gerlach_readout"]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)

@@ -116,6 +116,10 @@ def _validate(options: dict) -> None:
 
 
 def _check_outputs(args) -> None:
+    if getattr(args, "record", None) and args.command == "run":
+        from ..results.records import check_record_path
+
+        check_record_path(args.record)
     if getattr(args, "output", None):
         check_output_path(args.output, SAVED_AS if args.command == "run" else (".json",))
         if args.output.lower().endswith(".nc"):
@@ -156,7 +160,7 @@ def cmd_run(args, out) -> int:
     problem = Problem(args.model, parameters(args.param), t_final=args.t_final, save_dt=args.save_dt,
                       require_cq=method.needs_valid_cq)
     own, reference_options = _plugin_options(args, registry, method, reference)
-    options = solve_options(args) | own
+    options = solve_options(args) | own | ({"record": True} if args.record else {})
     _validate(options)
     if not isinstance(method, TrajectoryMethod):
         options = {k: options[k] for k in ("bins", "hist_range", "progress")} | own
@@ -170,6 +174,13 @@ def cmd_run(args, out) -> int:
         raise
     if args.output:
         _save(result, args.output, out)
+    if args.record and result.records:
+        from ..results.records import save_records
+
+        with deferred_interrupts():
+            save_records(result.records, args.record)
+        print(f"saved {args.record} ({len(result.records)} recorded paths of {len(result.records[0].times)} times)",
+              file=out)
     _print_result(problem, result, out)
     if result.partial:
         return _interrupted(result)
@@ -250,7 +261,7 @@ def cmd_scan(args, out) -> int:
     problem = Problem(args.model, parameters(args.param), t_final=args.t_final, save_dt=args.save_dt,
                       require_cq=False)
     own, _ = _plugin_options(args, registry, method)
-    options = solve_options(args) | own
+    options = solve_options(args) | own | ({"record": True} if args.record else {})
     _validate(options)
     if not isinstance(method, TrajectoryMethod):
         options = {k: options[k] for k in ("bins", "hist_range", "progress")} | own
@@ -275,6 +286,36 @@ def cmd_scan(args, out) -> int:
     if result.partial:
         print("interrupted: kept the points finished (scan marked partial)", file=sys.stderr)
         return 130
+    return 0
+
+
+def cmd_filter(args, out) -> int:
+    from ..filtering import filter as run_filter
+    from ..problem import Problem
+    from ..results.records import load_records
+
+    _check_outputs(args)
+    records = load_records(args.record)
+    if not 0 <= args.path < len(records):
+        raise CQPlugError(f"--path {args.path}: {args.record} holds {len(records)} path(s), numbered from 0")
+    record = records[args.path]
+    problem = Problem(args.model, parameters(args.param))
+    variables = tuple(str(v) for v in problem.model.z)
+    if record.z_names and tuple(record.z_names) != variables:
+        raise CQPlugError(f"{args.record}: its variables ({', '.join(record.z_names)}) are not model "
+                          f"{args.model!r}'s ({', '.join(variables)}, in this order)")
+    result = run_filter(problem, record.times, record.z, method=args.method, tolerance=args.tolerance)
+    if args.output:
+        with deferred_interrupts():
+            result.save(args.output)
+        print(f"saved {args.output}", file=out)
+    print(result.summary(), file=out)
+    if args.plot:
+        from ..filtering.plotting import plot_filter
+
+        quantum = [o.name for o in problem.observables if str(o.classical).strip() == "1"]
+        plot_filter(result, args.plot, quantum or None, {o.name: o.label for o in problem.observables if o.label})
+        print(f"plotted {args.plot}", file=out)
     return 0
 
 
@@ -320,4 +361,4 @@ def cmd_new_plugin(args, out) -> int:
 
 
 COMMANDS = {"list": cmd_list, "check": cmd_check, "describe": cmd_describe, "derive": cmd_derive, "run": cmd_run,
-            "scan": cmd_scan, "plot": cmd_plot, "new-plugin": cmd_new_plugin}
+            "scan": cmd_scan, "filter": cmd_filter, "plot": cmd_plot, "new-plugin": cmd_new_plugin}

@@ -6,8 +6,9 @@
     cqplug run MODEL [-p NAME=VALUE ...] [--method NAME] [--backend NAME]
                      [-n N] [--seed S] [--t-final T] [--dt DT] [--save-dt DS] [-o FILE.json|.npz|.nc]
                      [--reference [--reference-method NAME]] [--plot FILE.png] [--target-error E]
-                     [-O NAME=VALUE] ...
+                     [--record FILE.npz|.csv] [-O NAME=VALUE] ...
     cqplug scan MODEL --grid NAME=V1,V2,... [--grid NAME=START:STOP:COUNT ...] [run options] [-o SCAN.json]
+    cqplug filter MODEL --record FILE.npz|.csv [-p NAME=VALUE ...] [--path K] [-o OUT.json] [--plot FILE.png]
     cqplug plot RESULT.json|.npz|.nc|SCAN.json [--observables q,sz] [--output FILE.png] [--reference EXACT.json]
     cqplug new-plugin NAME [--directory DIR]
 

@@ -32,6 +32,7 @@ def problem_info(problem, method: str, backend: str | None) -> dict:
         "t_final": float(problem.t_final),
         "units": UNITS,
         "labels": {o.name: o.label or f"⟨{o.name}⟩" for o in problem.observables},
+        "variables": tuple(str(s) for s in problem.model.z),
         "version": __version__,
         "versions": versions(),
     }

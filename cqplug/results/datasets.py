@@ -11,6 +11,7 @@ A :class:`~cqplug.results.result.Result` becomes (:func:`result_dataset`)::
                  probability          (variable, time, bin) histograms of the classical variables,
                  underflow, overflow  (variable, time)       with bin_edges (variable, edge)
                  path                 (path, observable, time), path_z (path, time, component)
+                 record_z             (path, step_time, component): with record=True, z at every step
     Attributes:  the metadata's scalars (model, method, backend, seed, trajectories, dt, ...),
                  parameter_NAME per model parameter, and cqplug_info: the whole metadata as JSON
 
@@ -111,6 +112,9 @@ def result_dataset(result):
         data["path_z"] = (("path", "time", "component"), np.asarray(paths["z"], dtype=float))
         data["path"] = (("path", "observable", "time"),
                         np.stack([np.asarray(paths[n], dtype=float) for n in names], axis=1))
+    if "record_z" in paths:  # the classical paths at every step (record=True)
+        coords["step_time"] = ("step_time", np.asarray(paths["record_times"], dtype=float))
+        data["record_z"] = (("path", "step_time", "component"), np.asarray(paths["record_z"], dtype=float))
     return xr.Dataset(data, coords=coords, attrs=_attributes(result.info.to_dict()))
 
 
@@ -143,6 +147,9 @@ def result_from_dataset(ds, source: str = "the dataset"):
     if "path_z" in ds:
         paths["z"] = ds["path_z"].values
         paths.update({n: ds["path"].values[:, k, :] for k, n in enumerate(names)})
+    if "record_z" in ds:
+        paths["record_times"] = np.asarray(ds["step_time"].values, dtype=float)
+        paths["record_z"] = ds["record_z"].values
     info = RunInfo.from_dict(json.loads(ds.attrs["cqplug_info"]))
     return Result(np.asarray(ds["time"].values, dtype=float), observables, histograms, paths, info, reference)
 

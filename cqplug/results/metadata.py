@@ -90,7 +90,8 @@ class RunInfo(FlatForm):
     The problem: ``model``, ``parameters`` {name: value}, ``exact`` (False where the CQ description
     approximates the model; ``approximations`` says how), ``tradeoff_ratio`` (16 gamma_c gamma_q
     / lam^2-type ratio of the positivity trade-off, >= 1 when valid), ``t_final``, ``units``,
-    ``labels`` {observable: label}. How it was solved: ``method``, ``backend``, ``kind``, ``summary``,
+    ``labels`` {observable: label}, ``variables`` (the phase-space variables q_1..q_n,
+    p_1..p_n). How it was solved: ``method``, ``backend``, ``kind``, ``summary``,
     ``version`` (of cqplug) and ``versions`` (cqplug, Python, NumPy, SciPy, SymPy). Trajectory runs:
     ``seed`` (master seed), ``trajectories``, ``partial`` (interrupted: statistics of the finished
     blocks) and ``interrupted_by`` ("SIGINT", "SIGTERM", "error"), ``dt`` and ``steps_per_save``,
@@ -115,6 +116,7 @@ class RunInfo(FlatForm):
     t_final: float | None = None
     units: str = UNITS
     labels: dict = field(default_factory=dict)
+    variables: tuple = ()
     version: str | None = None
     versions: dict = field(default_factory=dict)
     seed: int | None = None
@@ -145,6 +147,7 @@ class RunInfo(FlatForm):
             raise ValueError(f"RunInfo.kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         object.__setattr__(self, "approximations", tuple(self.approximations))
         object.__setattr__(self, "levels", tuple(self.levels))
+        object.__setattr__(self, "variables", tuple(self.variables))
 
     @property
     def deterministic(self) -> bool:

@@ -8,7 +8,8 @@ Save as JSON (``.json``; standard JSON, readable anywhere: non-finite numbers ar
      "observables": {"q": {"mean": [...], "stderr": [...], "bias": [...], "bias_stderr": [...]}, ...},
      "histograms": {"q": {"edges": [...], "probability": [[...] per time], "underflow": [...],
                           "overflow": [...], "trajectories": N}, ...},
-     "sample_paths": {"z": [[[...]]], "q": [[...]], ...},
+     "sample_paths": {"z": [[[...]]], "q": [[...]], ...,
+                      "record_times": [...], "record_z": [[[...]]]},   (with record=True: every step)
      "reference": {"q": [...], ...},      (exact means, when solved with a reference)
      "info": {"model": ..., "parameters": {...}, "method": ..., "backend": ..., "kind": "trajectories",
               "summary": ..., "seed": ..., "trajectories": ..., "partial": false, "dt": ..., ...}}
@@ -68,6 +69,18 @@ class Result:
 
     def mean(self, name: str) -> np.ndarray:
         return self._get(name, "mean")
+
+    @property
+    def records(self) -> list:
+        """The sample trajectories' classical paths at every time step (:class:`~cqplug.results.records.Record`,
+        in the order of ``sample_paths``), kept by ``solve(..., record=True)``; empty otherwise."""
+        from .records import Record
+
+        if "record_z" not in self.sample_paths:
+            return []
+        about = {"model": self.info.model, "parameters": dict(self.info.parameters or {}), "seed": self.info.seed}
+        return [Record(np.asarray(self.sample_paths["record_times"], dtype=float), np.asarray(z, dtype=float),
+                       self.info.variables, about) for z in self.sample_paths["record_z"]]
 
     def stderr(self, name: str) -> np.ndarray:
         return self._get(name, "stderr")

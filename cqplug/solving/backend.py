@@ -96,7 +96,8 @@ class Backend:
     can carry. ``blocks_per_call`` is how many seed blocks it likes per ``run`` call (a GPU wants
     many); ``threads`` False makes core call it from one thread only. ``weak_order``: that of the
     backend's scheme where it is not the project's split step (None), e.g. 1 for Euler-Maruyama;
-    core uses it to extrapolate and in the multilevel estimator.
+    core uses it to extrapolate and in the multilevel estimator. ``keeps_records``: its runners
+    implement :meth:`Runner.records` (``solve(..., record=True)`` needs it).
     """
 
     Options = None
@@ -104,6 +105,7 @@ class Backend:
     blocks_per_call = 1
     threads = True
     weak_order = None
+    keeps_records = False
 
     def check_available(self) -> None:
         """Raise BackendUnavailable (fast, never downloading) when the backend cannot run here."""
@@ -125,4 +127,11 @@ class Runner:
         """One output per block of ``blocks`` (a list of :class:`Block`), in the same order:
         Trajectories, or EnsembleStatistics counting ``histogram`` and keeping the first ``n_paths``
         trajectories of block 0."""
+        raise NotImplementedError
+
+    def records(self, block: Block, n: int) -> np.ndarray:
+        """Optional (``Backend.keeps_records``): the fine path's classical point z initially and after every
+        fine step of the split-step schedule (:mod:`cqplug.system.step_plan`), as an array (n, steps + 1, 2n), for the
+        first ``n`` trajectories of ``block``: the same trajectories ``run`` keeps as sample paths.
+        Core maps them to the uniform step grid (:func:`cqplug.system.records.step_grid`)."""
         raise NotImplementedError

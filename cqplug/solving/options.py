@@ -90,6 +90,8 @@ class SolveOptions:
         None, "histogram range of a classical variable", metavar="NAME=LOW:HIGH", shown="from a pilot run"
     )
     n_paths: int = option(5, "sample trajectories to store")
+    record: bool = option(False, "keep the sample trajectories' classical path at every time step (result.records)",
+                          cli=False)
     progress: bool | None = option(None, "show a progress bar", cli=False, shown="only on a terminal")
 
     def __post_init__(self):
@@ -103,13 +105,17 @@ class SolveOptions:
             value = getattr(self, name)
             if value is not None:
                 setattr(self, name, _positive(name, value))
-        for name in ("step_error", "extrapolate"):
+        for name in ("step_error", "extrapolate", "record"):
             if not isinstance(getattr(self, name), bool):
                 raise CQPlugError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if self.extrapolate and not self.step_error:
             raise CQPlugError("extrapolate needs the coarse grid: drop step_error=False")
         if self.target_error is not None and self.target_stderr is not None:
             raise CQPlugError("give target_error (statistical and step error) or target_stderr, not both")
+        if self.record and self.n_paths == 0:
+            raise CQPlugError("record keeps the sample trajectories' paths: give n_paths >= 1")
+        if self.record and self.target_error is not None:
+            raise CQPlugError("record needs one time step: drop target_error (or set dt)")
         if self.target_error is not None and not self.step_error:
             raise CQPlugError("target_error needs the step-error estimate: drop step_error=False")
         if self.hist_range is not None:

@@ -69,6 +69,11 @@ def solve(problem, method="cq", backend: str | None = None, *legacy, registry=No
     engine = registry.backend(backend_name, **(dataclasses.asdict(backend_options) if backend_options else {}))
     engine.check_available()
     engine.require_state(method_obj.state, backend_name)
+    if shared.record and not getattr(engine, "keeps_records", False):
+        able = [n for n in registry.names("backends") if getattr(registry.get("backends", n).factory, "keeps_records",
+                                                                 False)]
+        raise CQPlugError(f"backend {backend_name!r} does not keep per-step records (record=True); backends that do: "
+                          f"{', '.join(able) or 'none installed'}")
     if shared.target_error is not None:  # compiles one system per level itself
         from .multilevel import solve_to_accuracy
 
@@ -84,7 +89,21 @@ def solve(problem, method="cq", backend: str | None = None, *legacy, registry=No
     result = with_plugin_options(ensemble_result(problem, system, outcome, method_name, backend_name, shared), own,
                                  backend_options)
     raise_if_failed(outcome, result)
+    if shared.record:
+        result.sample_paths.update(sample_records(system, engine, outcome.seed, len(result.sample_paths["z"])))
     return result
+
+
+def sample_records(system, engine, seed: int, n: int) -> dict:
+    """{"record_times", "record_z"}: the first ``n`` trajectories of seed block 0 (the sample paths) on the
+    uniform step grid, integrated again by the backend with their classical point kept at every step."""
+    from ..system.records import step_grid
+    from .backend import Block
+    from .seeds import block_seed
+
+    raw = engine.prepare(system).records(Block(0, block_seed(seed, 0), n), n)
+    times, z = step_grid(system, raw)
+    return {"record_times": times, "record_z": z}
 
 
 def with_plugin_options(result, method_options, backend_options):

@@ -24,6 +24,7 @@ def cpu_backend(kernel: str = "auto"):
 
 
 cpu_backend.Options = CPUOptions
+cpu_backend.keeps_records = True  # (what solve(record=True) lists when a backend lacks it)
 
 
 @hookimpl

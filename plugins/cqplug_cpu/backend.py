@@ -23,6 +23,7 @@ UNROLL_MAX_D = 4  # straight-line kernels up to this quantum dimension, loop nes
 
 class CPUBackend(Backend):
     states = ("density", "ket")
+    keeps_records = True
 
     def __init__(self, kernel: str = "auto"):
         if kernel not in ("auto", "unrolled", "looped"):
@@ -68,11 +69,8 @@ class CPURunner(Runner):
             paths = np.zeros((keep, s.saves, s.n_observables))
             path_z = np.zeros((keep, s.saves, s.n_z))
             status = self.kernel(rng, n, self.constants, low, inverse, histogram.bins, keep, *moments, hist, paths,
-                                 path_z)
-            if status == 1:
-                raise TrajectoryDiverged.classical(s)
-            if status == 2:
-                raise TrajectoryDiverged.quantum(s)
+                                 path_z, np.zeros((0, 0, s.n_z)))
+            self._check(status)
             counts = np.minimum(self.lanes, n - self.lanes * np.arange(groups))
             mean, m2, dmean, dm2, co = moments
             coarse = s.step_error
@@ -80,4 +78,25 @@ class CPURunner(Runner):
                                                     dm2 if coarse else None, co if coarse else None, hist, paths,
                                                     path_z))
         return out
+
+    def records(self, block, n: int) -> np.ndarray:
+        """The fine path's z initially and after every fine step (n, steps + 1, 2n) of the first n trajectories
+        of ``block``:
+        each group of lanes draws its numbers for all its lanes, so they are the ensemble's own trajectories."""
+        s = self.system
+        steps = (s.saves - 1) * s.steps_per_save
+        out = np.zeros((n, steps + 1, s.n_z))
+        rng = np.random.Generator(np.random.PCG64(block.seed))
+        moments = [np.zeros((-(-n // self.lanes), s.saves, s.n_observables)) for _ in range(5)]
+        status = self.kernel(rng, n, self.constants, np.zeros(0), np.ones(0), 1, 0, *moments,
+                             np.zeros((0, s.saves, 3), dtype=np.int64), np.zeros((0, s.saves, s.n_observables)),
+                             np.zeros((0, s.saves, s.n_z)), out)
+        self._check(status)
+        return out
+
+    def _check(self, status: int) -> None:
+        if status == 1:
+            raise TrajectoryDiverged.classical(self.system)
+        if status == 2:
+            raise TrajectoryDiverged.quantum(self.system)
 

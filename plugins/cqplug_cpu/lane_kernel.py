@@ -790,10 +790,11 @@ class LaneKernel:
         paths = ["f", "c"] if s.step_error else ["f"]
         body = [
             "def run_block(rng, n, k, hist_low, hist_inv_width, bins, n_paths, g_mean, g_m2, g_dmean, g_dm2, g_co,",
-            "              hist, path_values, path_z):",
+            "              hist, path_values, path_z, records):",
             '    """n trajectories in groups of lanes; n_saves saved times, 2 n_pairs steps of dt per '
             "save; per group the moments of each observable at each saved time, histogram counts of z, the "
-            'first n_paths paths. Returns a status."""',
+            "first n_paths paths, and the fine path's z after every fine step of the first records.shape[0] "
+            'trajectories. Returns a status."""',
         ]
         ind = Indent(body, 1)
         for line in self.k.loads:
@@ -833,6 +834,7 @@ class LaneKernel:
         g("# initial state: z0 = mean + root xi (normals lane-major), Q from its (mixture of) state(s)")
         self.emit_init(g, paths)
         g("s = 0")
+        self.emit_records(g, None)
         self.record(g, paths)
         g("for s in range(1, n_saves):")
         sv = g.nested()
@@ -855,6 +857,7 @@ class LaneKernel:
                     draw(line)
             pr("last = pair == n_pairs - 1" if half == 1 else "last = False")
             self.emit_fine_step(pr, half)
+            self.emit_records(pr, half)
             if "c" not in paths:
                 continue
             if half == 0:
@@ -878,6 +881,15 @@ class LaneKernel:
         ind("return OK")
         decorator = '@njit(nogil=True, fastmath=FAST, error_model="numpy", cache=True)'
         return HEADER.format(model=s.model, method=s.method) + "\n\n" + decorator + "\n" + "\n".join(body) + "\n"
+
+    def emit_records(self, pr, half: int | None) -> None:
+        """records[trajectory, step, :] = the fine path's z after fine step ``step`` (its A included; step 0:
+        the initial point; ``half`` None there)."""
+        pr("step = 0" if half is None else f"step = (s - 1)*2*n_pairs + 2*pair + {half + 1}")
+        pr("for l in range(min(nv, records.shape[0] - base)):")
+        lane = pr.nested()
+        lane(f"for v in range({self.z_size}):")
+        lane.nested()("records[base + l, step, v] = Zf[v, l]")
 
     # -- hooks of the unrolled variant: every sub-step one lane loop of straight-line code ---
     def emit_arrays(self, ind, paths) -> None:
