@@ -95,5 +95,6 @@ def cqplug_register_backends(register):
     seed blocks (see :mod:`cqplug.solving.backend`). The backend's options are the fields of
     its class attribute ``Options`` (a dataclass), passed to ``factory`` as keyword arguments.
     ``factory`` must not import heavy or optional packages; ``Backend.check_available()`` must
-    be fast and must never download.
+    be fast and must never download. A backend that keeps per-step records (``record=True``)
+    sets ``keeps_records = True`` on its class and on ``factory`` and implements ``Runner.records``.
     """

@@ -261,7 +261,7 @@ def cmd_scan(args, out) -> int:
     problem = Problem(args.model, parameters(args.param), t_final=args.t_final, save_dt=args.save_dt,
                       require_cq=False)
     own, _ = _plugin_options(args, registry, method)
-    options = solve_options(args) | own | ({"record": True} if args.record else {})
+    options = solve_options(args) | own
     _validate(options)
     if not isinstance(method, TrajectoryMethod):
         options = {k: options[k] for k in ("bins", "hist_range", "progress")} | own

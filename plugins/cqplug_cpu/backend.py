@@ -81,8 +81,8 @@ class CPURunner(Runner):
 
     def records(self, block, n: int) -> np.ndarray:
         """The fine path's z initially and after every fine step (n, steps + 1, 2n) of the first n trajectories
-        of ``block``:
-        each group of lanes draws its numbers for all its lanes, so they are the ensemble's own trajectories."""
+        of ``block``. Each group of lanes draws its numbers for all of its lanes whatever n is, so these are
+        the ensemble's own trajectories (its sample paths)."""
         s = self.system
         steps = (s.saves - 1) * s.steps_per_save
         out = np.zeros((n, steps + 1, s.n_z))
@@ -99,4 +99,3 @@ class CPURunner(Runner):
             raise TrajectoryDiverged.classical(self.system)
         if status == 2:
             raise TrajectoryDiverged.quantum(self.system)
-
