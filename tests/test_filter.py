@@ -48,6 +48,17 @@ def test_records_are_the_sample_trajectories_at_every_step():
         assert np.abs(np.diff(result.records[0].z[:, -1])).min() > 0
 
 
+def test_recording_changes_nothing_else():
+    problem = cqplug.Problem("toy", t_final=1.0)
+    plain = cqplug.solve(problem, "cq", trajectories=1500, seed=8, n_paths=3, progress=False)
+    kept = recorded(problem, seed=8, trajectories=1500)
+    for name in plain.observables:
+        np.testing.assert_array_equal(kept.mean(name), plain.mean(name))
+        np.testing.assert_array_equal(kept.bias(name), plain.bias(name))
+    np.testing.assert_array_equal(kept.sample_paths["z"], plain.sample_paths["z"])
+    assert plain.records == [] and "record_z" not in plain.sample_paths
+
+
 @pytest.mark.parametrize("name, build", [
     ("toy", lambda: cqplug.Problem("toy", t_final=2.0)),
     ("spin one, d = 3", lambda: cqplug.Problem(models.spin_one(), t_final=2.0)),
