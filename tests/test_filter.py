@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+from cqplug_models.spin_boson import spin_boson
 
 import cqplug
 from cqplug.errors import CQPlugError
@@ -66,7 +67,7 @@ def test_recording_changes_nothing_else():
     ("momentum coupling, omega = 1.3", lambda: cqplug.Problem(models.momentum_coupled(), t_final=2.0)),
     ("decaying qubit, thermal bath", lambda: cqplug.Problem(models.toy_in_environment(n_qubit=0.2), t_final=2.0)),
     ("strong dephasing", lambda: cqplug.Problem("toy", {"gamma_q": 8.0}, t_final=2.0)),
-    ("spin-boson, 100 modes", lambda: cqplug.Problem("spin-boson", t_final=0.5)),  # the bath kernel
+    ("spin-boson, 1000 modes", lambda: cqplug.Problem(spin_boson(1000), t_final=0.5)),  # the bath kernel
 ])
 def test_the_filter_reproduces_each_trajectory_from_its_path(name, build):
     problem = build()

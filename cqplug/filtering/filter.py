@@ -47,7 +47,7 @@ DEFAULT_TOLERANCE = 1e-6  # off-range part of a kick allowed, relative to max(1,
 _UNIFORM = 1e-9  # relative spread of the time steps accepted as uniform
 
 
-def filter(problem, times, z, *, method="cq", tolerance: float = DEFAULT_TOLERANCE, registry=None) -> FilterResult:  # noqa: A001
+def filter(problem, times, z, *, method="cq", tolerance: float = DEFAULT_TOLERANCE, registry=None) -> FilterResult:
     """Condition the quantum state of ``problem`` on the classical path ``z`` (shape (len(times), 2n), the
     model's variables q_1..q_n, p_1..p_n) recorded at ``times`` (uniform, increasing); see the module
     docstring for the step and the likelihood. ``method``: the density unravelling whose noise terms

@@ -76,7 +76,8 @@ class FilterResult:
         info = RunInfo(model=self.info.get("model", "?"), method="filter", kind="deterministic",
                        summary=f"the hybrid filter on a recorded path (dt = {self.info.get('dt', 0):.4g})",
                        parameters=dict(self.info.get("parameters", {})), t_final=float(self.times[-1]),
-                       variables=tuple(self.z_names), details={"filter": dict(self.info)})
+                       variables=tuple(self.z_names), labels={LOGLIKELIHOOD: "log-likelihood"},
+                       details={"filter": dict(self.info)})
         return Result(self.times.copy(), observables, {}, {}, info)
 
     # -- files ---------------------------------------------------------------------------------

@@ -61,9 +61,9 @@ class ClassicalFunctions:
     def flow(self, z: np.ndarray, tau: float) -> np.ndarray:
         """z after the classical flow over ``tau``: exact for a linear flow, else Heun (the kernels' step)."""
         if self.system.linear_flow is not None:
-            if tau not in self._propagators:
-                self._propagators[tau] = self.system.linear_flow.propagator(tau)
+            if tau not in self._propagators:  # sparse: a bath of n modes is n small blocks
+                self._propagators[tau] = self.system.linear_flow.sparse_propagator(tau)
             Phi, phi = self._propagators[tau]
-            return z @ Phi.T + phi
+            return np.asarray(Phi @ np.asarray(z).T).T + phi
         f1 = self._hamilton(z)
         return z + 0.5 * tau * (f1 + self._hamilton(z + tau * f1))
