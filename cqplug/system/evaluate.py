@@ -32,7 +32,7 @@ class ClassicalFunctions:
         """z (..., 2n) -> outputs (..., k), from the linear form when the function has one, else lambdified."""
         if function.linear is not None:
             matrix, offset = function.linear
-            return lambda z: np.asarray(matrix @ np.asarray(z).T).T + offset
+            return lambda z: _product(matrix, z) + offset
         values = {parameter_symbol(j): v for j, v in enumerate(self.system.parameters)}
         symbols = [z_symbol(i) for i in range(self.system.n_z)]
         outputs = [sp.sympify(x).xreplace(values) for x in function.outputs]
@@ -64,6 +64,13 @@ class ClassicalFunctions:
             if tau not in self._propagators:  # sparse: a bath of n modes is n small blocks
                 self._propagators[tau] = self.system.linear_flow.sparse_propagator(tau)
             Phi, phi = self._propagators[tau]
-            return np.asarray(Phi @ np.asarray(z).T).T + phi
+            return _product(Phi, z) + phi
         f1 = self._hamilton(z)
         return z + 0.5 * tau * (f1 + self._hamilton(z + tau * f1))
+
+
+def _product(matrix, z) -> np.ndarray:
+    """matrix @ each z along the last axis (matrix dense or SciPy sparse, z of any shape (..., columns))."""
+    z = np.asarray(z, dtype=float)
+    flat = z.reshape(-1, z.shape[-1])
+    return np.asarray(matrix @ flat.T).T.reshape(*z.shape[:-1], matrix.shape[0])

@@ -28,9 +28,9 @@ def step_grid(system, raw: np.ndarray) -> tuple:
     excess = {False: (_FRACTION[fine.after] - 0.5) * dt, True: (_FRACTION[fine.after_last] - 0.5) * dt}
     flow = ClassicalFunctions(system)
     z = raw.copy()
-    for k in range(1, steps + 1):
-        back = excess[k % system.steps_per_save == 0]
-        if back:
-            for path in range(z.shape[0]):
-                z[path, k] = flow.flow(raw[path, k], -back)
+    ends = np.arange(steps + 1) % system.steps_per_save == 0  # the steps that end a saved interval (and 0)
+    for last in (False, True):
+        chosen = np.flatnonzero(ends == last)[int(last):] if last else np.flatnonzero(~ends)
+        if excess[last] and len(chosen):
+            z[:, chosen] = flow.flow(raw[:, chosen], -excess[last])
     return system.times[0] + dt * np.arange(steps + 1), z
