@@ -1,7 +1,8 @@
 """The compiled system's classical pieces evaluated with NumPy, one phase-space point at a time.
 
-The kernels print these functions into their own languages; the hybrid filter
-(:mod:`cqplug.filtering`) and the records' step grid (:mod:`cqplug.system.records`) need them as
+The kernels print these functions into their own languages; the choice of time step
+(:mod:`cqplug.system.step_size`), the hybrid filter (:mod:`cqplug.filtering`) and the records' step grid
+(:mod:`cqplug.system.records`) need them as
 plain functions of z (the 2n phase-space variables q_1..q_n, p_1..p_n along the last axis of an array
 of any shape):
 
@@ -28,7 +29,7 @@ class ClassicalFunctions:
         self.system = system
         self._propagators = {}
 
-    def _numeric(self, function: PhaseSpaceFunction):
+    def numeric(self, function: PhaseSpaceFunction):
         """z (..., 2n) -> outputs (..., k), from the linear form when the function has one, else lambdified."""
         if function.linear is not None:
             matrix, offset = function.linear
@@ -48,15 +49,15 @@ class ClassicalFunctions:
 
     @cached_property
     def couplings(self):
-        return self._numeric(self.system.couplings)
+        return self.numeric(self.system.couplings)
 
     @cached_property
     def observables(self):
-        return self._numeric(self.system.observables)
+        return self.numeric(self.system.observables)
 
     @cached_property
     def _hamilton(self):
-        return self._numeric(self.system.hamilton)
+        return self.numeric(self.system.hamilton)
 
     def flow(self, z: np.ndarray, tau: float) -> np.ndarray:
         """z after the classical flow over ``tau``: exact for a linear flow, else Heun (the kernels' step)."""

@@ -30,6 +30,7 @@ import sympy as sp
 
 from ..errors import InvalidProblem
 from . import quantum
+from .evaluate import ClassicalFunctions
 from .phase_space import parameter_symbol, z_symbol
 
 KAPPA = 0.1
@@ -135,16 +136,9 @@ def _sample_points(problem) -> np.ndarray:
 
 
 def _evaluate(function, system, points: np.ndarray) -> np.ndarray:
-    if function.linear is not None:  # read before the outputs, which a bath would have to write out
-        matrix, offset = function.linear
-        return np.asarray((matrix @ points.T).T).reshape(len(points), -1) + offset[None, :]
-    if not function.outputs:
-        return np.zeros((len(points), 0))
-    z = [z_symbol(i) for i in range(system.n_z)]
-    values = {parameter_symbol(j): v for j, v in enumerate(system.parameters)}
-    f = sp.lambdify([z], [sp.sympify(e).xreplace(values) for e in function.outputs], "numpy")
-    out = np.array([np.broadcast_to(np.asarray(f(list(p)), dtype=float), (len(function.outputs),)) for p in points])
-    return out
+    """The function's outputs at each point (points, outputs); a linear form is read before the outputs,
+    which a bath would have to write out."""
+    return ClassicalFunctions(system).numeric(function)(points)
 
 
 def _flow_rate(system, points: np.ndarray) -> float:
