@@ -117,9 +117,9 @@ def _validate(options: dict) -> None:
 
 def _check_outputs(args) -> None:
     if getattr(args, "record", None) and args.command == "run":
-        from ..results.records import check_record_path
+        from ..results.records import RECORD_SUFFIXES
 
-        check_record_path(args.record)
+        check_output_path(args.record, RECORD_SUFFIXES)
     if getattr(args, "output", None):
         check_output_path(args.output, SAVED_AS if args.command == "run" else (".json",))
         if args.output.lower().endswith(".nc"):

@@ -15,7 +15,9 @@ Files (:func:`save_records`, :func:`load_records`; ``cqplug run --record FILE``)
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,35 +44,32 @@ class Record:
                 f"variables {', '.join(self.z_names)})")
 
 
-def check_record_path(path) -> Path:
-    """``path`` as a Path with a record suffix whose folder exists (checked before any work)."""
-    path = Path(path)
-    if path.suffix.lower() not in RECORD_SUFFIXES:
-        raise CQPlugError(f"records file {str(path)!r}: use a .npz or .csv name")
-    if not path.parent.is_dir():
-        raise CQPlugError(f"records file {str(path)!r}: folder {str(path.parent)!r} does not exist")
-    return path
-
-
 def save_records(records: list, path) -> Path:
-    """Write ``records`` (sharing one time grid) to ``path`` (.npz or .csv)."""
-    path = check_record_path(path)
+    """Write ``records`` (sharing one time grid) to ``path`` (.npz or .csv), atomically."""
+    from .result import check_output_path, write_atomically
+
+    path = os.fspath(path)
+    check_output_path(path, RECORD_SUFFIXES)
     if not records:
         raise CQPlugError("no records to save: run with record=True (cqplug run --record FILE) and n_paths >= 1")
     times, names, about = records[0].times, records[0].z_names, records[0].about
     z = np.stack([r.z for r in records])
-    if path.suffix.lower() == ".npz":
-        with open(path, "wb") as handle:
+
+    def write(handle):
+        if path.lower().endswith(".npz"):
             np.savez_compressed(handle, times=times, z=z, z_names=np.array(names), about=json.dumps(about))
-        return path
-    with open(path, "w", newline="") as handle:
-        handle.write(_CSV_MARK + json.dumps(about) + "\n")
-        writer = csv.writer(handle)
+            return
+        text = io.TextIOWrapper(handle, newline="", encoding="utf-8")
+        text.write(_CSV_MARK + json.dumps(about) + "\n")
+        writer = csv.writer(text)
         writer.writerow(["path", "t", *names])
         for k, path_z in enumerate(z):
             for t, row in zip(times, path_z):
                 writer.writerow([k, repr(float(t)), *(repr(float(v)) for v in row)])
-    return path
+        text.detach()  # flushed; the binary handle is closed by its owner
+
+    write_atomically(path, write)
+    return Path(path)
 
 
 def load_records(path) -> list:
