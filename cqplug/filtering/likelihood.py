@@ -16,7 +16,6 @@ error 1 / sqrt(-2a): the half-width where the log-likelihood has dropped by 1/2.
 
 from __future__ import annotations
 
-import itertools
 import time
 
 import numpy as np
@@ -32,15 +31,11 @@ def likelihood_profile(problem, grid: dict, times, z, **options):
     from ..problem import Problem
     from ..results.metadata import ScanInfo
     from ..results.scan import Scan
+    from ..solving.scan import grid_points
 
     if not isinstance(problem, Problem):
         raise CQPlugError(f"likelihood_profile takes a cqplug.Problem, got {type(problem).__name__}")
-    unknown = sorted(set(grid) - set(problem.model.parameters))
-    if unknown:
-        raise CQPlugError(f"model {problem.model.name!r} has no parameter(s) {unknown}; its parameters: "
-                          + ", ".join(problem.model.parameters))
-    names = list(grid)
-    points = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
+    points = grid_points(problem.model, grid)
     results, errors = [None] * len(points), [None] * len(points)
     started = time.perf_counter()
     for i, point in enumerate(points):

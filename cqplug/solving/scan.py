@@ -53,6 +53,17 @@ def parse_grid(specs) -> dict:
     return grid
 
 
+def grid_points(model, grid: dict) -> list:
+    """The points ({parameter: value}) of the product grid, its parameters checked against the model's."""
+    unknown = sorted(set(grid) - set(model.parameters))
+    if unknown:
+        raise CQPlugError(
+            f"model {model.name!r} has no parameter(s) {unknown} to scan; its parameters: "
+            + ", ".join(model.parameters)
+        )
+    return [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
+
+
 def point_seed(seed: int, index: int) -> int:
     """The master seed of grid point ``index``."""
     return child_seed(seed, SCAN, index)
@@ -82,16 +93,9 @@ def scan(
         raise CQPlugError(f"scan takes a cqplug.Problem (the fixed parameters and times), got {type(problem).__name__}")
     registry = registry or get_registry()
     model = problem.model
-    unknown = sorted(set(grid) - set(model.parameters))
-    if unknown:
-        raise CQPlugError(
-            f"model {model.name!r} has no parameter(s) {unknown} to scan; its parameters: "
-            + ", ".join(model.parameters)
-        )
+    points = grid_points(model, grid)
     method_name, method_obj = resolve_method(method, registry)
     seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
-    names = list(grid)
-    points = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
     results, errors = [None] * len(points), [None] * len(points)
     info = {
         "model": model.name,
