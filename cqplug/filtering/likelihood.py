@@ -40,7 +40,8 @@ def likelihood_profile(problem, grid: dict, times, z, **options):
     started = time.perf_counter()
     for i, point in enumerate(points):
         try:
-            results[i] = run_filter(problem.remake(point), times, z, **options).to_result()
+            here = problem.remake(point)
+            results[i] = run_filter(here, times, z, **options).to_result(here)
         except InvalidProblem as exc:
             errors[i] = f"refused: {exc}"
     info = ScanInfo.from_dict({"model": problem.model.name, "parameters": dict(problem.params), "method": "filter",

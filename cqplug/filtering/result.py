@@ -64,21 +64,18 @@ class FilterResult:
         return "\n".join(lines)
 
     # -- as a Result (scans, plots) ----------------------------------------------------------------
-    def to_result(self):
-        """A deterministic :class:`~cqplug.results.result.Result` on the record's times: the conditioned
-        values, and the running log-likelihood as the observable ``loglikelihood``."""
-        from ..results.metadata import RunInfo
-        from ..results.result import Result
+    def to_result(self, problem):
+        """A deterministic :class:`~cqplug.results.result.Result` of ``problem`` (the one filtered) on the
+        record's times: the conditioned values, and the running log-likelihood as the observable
+        ``loglikelihood``."""
+        from ..results.assembly import deterministic_result
 
-        zero = np.zeros(len(self.times))
         series = dict(self.conditioned) | {LOGLIKELIHOOD: np.cumsum(self.increments)}
-        observables = {k: {"mean": np.asarray(v, float), "stderr": zero.copy()} for k, v in series.items()}
-        info = RunInfo(model=self.info.get("model", "?"), method="filter", kind="deterministic",
-                       summary=f"the hybrid filter on a recorded path (dt = {self.info.get('dt', 0):.4g})",
-                       parameters=dict(self.info.get("parameters", {})), t_final=float(self.times[-1]),
-                       variables=tuple(self.z_names), labels={LOGLIKELIHOOD: "log-likelihood"},
-                       details={"filter": dict(self.info)})
-        return Result(self.times.copy(), observables, {}, {}, info)
+        summary = f"the hybrid filter on a recorded path (dt = {self.info.get('dt', 0):.4g})"
+        result = deterministic_result(problem, series, {}, {"filter": dict(self.info)}, "filter", summary,
+                                      times=self.times)
+        result.info = result.info.replace(labels=result.info.labels | {LOGLIKELIHOOD: "log-likelihood"})
+        return result
 
     # -- files ---------------------------------------------------------------------------------
     def to_dict(self) -> dict:

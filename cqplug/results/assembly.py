@@ -117,16 +117,18 @@ def trajectory_info(fields: dict, *, interrupted=None, **more) -> RunInfo:
 
 
 def deterministic_result(problem, means: dict, histograms: dict, details: dict, method: str, summary: str = "",
-                         run_seconds: float | None = None) -> Result:
+                         run_seconds: float | None = None, times=None) -> Result:
     """A Result of exact means (standard and step errors zero), e.g. from a reference method.
 
     ``summary``: the one line a reader is shown about how it was computed (the method's words);
-    ``details``: the method's own metadata (kept in ``info.details`` and the file)."""
-    zero = np.zeros(len(problem.times))
+    ``details``: the method's own metadata (kept in ``info.details`` and the file); ``times``: where the
+    means are given (default the problem's saved times)."""
+    times = problem.times if times is None else np.asarray(times, dtype=float)
+    zero = np.zeros(len(times))
     observables = {k: {"mean": np.asarray(v, dtype=float), "stderr": zero.copy(), "bias": zero.copy(),
                        "bias_stderr": zero.copy()} for k, v in means.items()}
     details = dict(details)
     run_seconds = details.pop("run_seconds", run_seconds)  # cqplug 0.2 passed it among the details
     info = RunInfo(kind="deterministic", summary=summary, run_seconds=run_seconds, details=details,
-                   **problem_info(problem, method, None))
-    return Result(problem.times.copy(), observables, histograms, {}, info)
+                   **problem_info(problem, method, None) | {"t_final": float(times[-1])})
+    return Result(times.copy(), observables, histograms, {}, info)
