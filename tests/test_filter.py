@@ -116,13 +116,15 @@ def test_the_likelihood_profile_peaks_at_the_true_coupling():
 
 
 def test_a_path_is_more_likely_under_the_model_that_produced_it():
-    strong = cqplug.Problem("toy", {"lam": 1.0, "gamma_c": 0.25, "gamma_q": 1.0}, t_final=6.0)
+    # the mean log-likelihood ratio own/other is the KL divergence (> 0): tested against its standard error
+    strong = cqplug.Problem("toy", {"lam": 1.0, "gamma_c": 0.25, "gamma_q": 1.0}, t_final=10.0)
     weak = strong.remake(lam=0.4)
     for source, other in ((strong, weak), (weak, strong)):
-        records = recorded(source, n=6, seed=5, trajectories=512).records
-        own = sum(cqplug.loglikelihood(source, r.times, r.z) for r in records)
-        alien = sum(cqplug.loglikelihood(other, r.times, r.z) for r in records)
-        assert own > alien + 5, (source.params["lam"], own, alien)
+        records = recorded(source, n=12, seed=5, trajectories=512).records
+        ratio = np.array([cqplug.loglikelihood(source, r.times, r.z) - cqplug.loglikelihood(other, r.times, r.z)
+                          for r in records])
+        z = ratio.mean() / (ratio.std(ddof=1) / np.sqrt(len(ratio)))
+        assert z > 3, (source.params["lam"], ratio)
 
 
 def test_a_likelihood_profile_is_a_scan_that_records_refused_points():
