@@ -28,9 +28,9 @@ def step_grid(system, raw: np.ndarray) -> tuple:
     excess = {False: (_FRACTION[fine.after] - 0.5) * dt, True: (_FRACTION[fine.after_last] - 0.5) * dt}
     flow = ClassicalFunctions(system)
     z = raw.copy()
-    ends = np.arange(steps + 1) % system.steps_per_save == 0  # the steps that end a saved interval (and 0)
+    ends = np.arange(1, steps + 1) % system.steps_per_save == 0  # the steps that end a saved interval
     for last in (False, True):
-        chosen = np.flatnonzero(ends == last)[int(last):] if last else np.flatnonzero(~ends)
+        chosen = 1 + np.flatnonzero(ends == last)
         if excess[last] and len(chosen):
             z[:, chosen] = flow.flow(raw[:, chosen], -excess[last])
     return system.times[0] + dt * np.arange(steps + 1), z
