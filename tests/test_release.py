@@ -43,6 +43,11 @@ def test_sdist_and_wheel_pass_twine_check_and_carry_their_data(dist):
                            capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
     names = zipfile.ZipFile(wheel).namelist()
+    tracked = subprocess.run(["git", "ls-files", "cqplug", "plugins"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    modules = {name.removeprefix("plugins/") for name in tracked if name.endswith(".py")}
+    missing = modules - set(names)  # a package left out of pyproject's list installs without these
+    assert not missing, sorted(missing)
     for needed in ("cqplug_julia/julia/CQPlug.jl", "cqplug_julia/juliapkg.json", "cqplug/py.typed",
                    "cqplug/scaffold/template/pyproject.toml.tmpl", "cqplug/scaffold/template/package/model.py.tmpl"):
         assert needed in names, needed
