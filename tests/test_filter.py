@@ -216,3 +216,63 @@ def test_filter_from_the_command_line(cli, tmp_path):
     assert wrong.code == 2 and "variables (q, p)" in wrong.err
     bad = cli("run", "toy", "--record", tmp_path / "r.txt")
     assert bad.code == 2 and ".npz or .csv" in bad.err
+
+
+def numbers(saved) -> np.ndarray:
+    """A saved profile's log-likelihoods (JSON null where a value was refused) as floats with NaN."""
+    return np.array([np.nan if v is None else v for v in saved], dtype=float)
+
+
+def test_likelihood_profile_from_the_command_line(cli, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    records = tmp_path / "rec.npz"
+    rates = ("-p", "gamma_c=0.25", "-p", "gamma_q=1")
+    run = cli("run", "toy", *rates, "--t-final", "10", "-n", "256", "--seed", "4", "--n-paths", "6", "--record",
+              records, "-q")
+    assert run.code == 0, run.err
+    out, figure = tmp_path / "profile.json", tmp_path / "profile.png"
+    # lam > 2 violates 16 gamma_c gamma_q >= lam^2: those values are refused, the rest still estimate
+    done = cli("profile", "toy", *rates, "--record", records, "-g", "lam=0.5:2.5:21", "-o", out, "--plot", figure)
+    assert done.code == 0, done.err
+    values = np.linspace(0.5, 2.5, 21)
+    problem = cqplug.Problem("toy", {"gamma_c": 0.25, "gamma_q": 1.0})
+    per_path = [cqplug.likelihood_profile(problem, {"lam": values}, r.times, r.z).table("loglikelihood")
+                for r in cqplug.load_records(records)]
+    total = np.sum(per_path, axis=0)
+    estimate, error = curvature_estimate(values, total)
+    saved = json.loads(out.read_text())
+    assert saved["paths"] == list(range(6)) and saved["partial"] is False and "lam" not in saved["parameters"]
+    np.testing.assert_allclose(numbers(saved["loglikelihood"]), total, rtol=1e-12)
+    assert np.isnan(total[values > 2]).all() and done.out.count("refused") == (values > 2).sum()
+    assert saved["estimate"] == pytest.approx(estimate, rel=1e-12) and f"lam = {estimate:.6g} ± " in done.out
+    assert abs(estimate - 1.0) < 3 * saved["error"] and saved["error"] < 0.15, saved  # the truth is lam = 1
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    one = cli("profile", "toy", *rates, "--record", records, "-g", "lam=0.5:1.5:11", "--path", "2", "-o", out)
+    assert one.code == 0 and json.loads(out.read_text())["paths"] == [2]
+    for args, words in (
+        (("-g", "lam=0.5:1.5:5", "-g", "gamma_q=1,2"), "scans one parameter"),
+        (("-g", "mass=1,2,3"), "no parameter(s) ['mass']"),
+        (("-g", "lam=0.5:1.5:5", "--path", "9"), "holds 6 path"),
+        (("-g", "lam=0.5:1.5:5", "-o", tmp_path / "p.csv"), "ending in .json"),
+    ):
+        refused = cli("profile", "toy", *rates, "--record", records, *args)
+        assert refused.code == 2 and words in refused.err, refused.err
+    edge = cli("profile", "toy", *rates, "--record", records, "-g", "lam=0.1:0.5:5", "-o", out)
+    assert edge.code == 2 and "widen the grid" in edge.err and "the profile is saved" in edge.err
+    assert json.loads(out.read_text())["estimate"] is None  # the profile is kept when there is no estimate
+    weak = cli("profile", "toy", "-p", "gamma_c=0.05", "-p", "gamma_q=1", "--record", records, "-g", "lam=0.3:0.9:7")
+    assert "valid CQ" not in weak.err and weak.out.count("refused") == 1  # the default lam = 1 is not checked
+
+    calls = []
+
+    def interrupted_after_one(*args, **kwargs):  # Ctrl-C during the second path
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return cqplug.likelihood_profile(*args, **kwargs)
+
+    monkeypatch.setattr(cqplug.filtering, "likelihood_profile", interrupted_after_one)
+    stopped = cli("profile", "toy", *rates, "--record", records, "-g", "lam=0.5:2.5:5", "-o", out)
+    kept = json.loads(out.read_text())
+    assert stopped.code == 130 and kept["partial"] is True and kept["paths"] == [0], stopped.err
+    np.testing.assert_allclose(numbers(kept["loglikelihood"]), per_path[0][::5], rtol=1e-12)

@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--residuals", action="store_true", help="with --plot and --reference: add panels of z-scores")
     run.add_argument("--record", default=None, metavar="FILE.npz|.csv",
                      help="also keep the sample trajectories' classical path at every time step and save them "
-                          "(the input of `cqplug filter`; --n-paths of them)")
+                          "(the input of `cqplug filter` and `cqplug profile`; --n-paths of them)")
 
     scan = sub.add_parser("scan", help="one ensemble per point of a parameter grid, saved together")
     solve_args(scan)
@@ -164,21 +164,36 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a scanned parameter (repeatable; the grid is their product)")
     scan.add_argument("--output", "-o", default=None, help="save the scan (.json)")
 
+    def record_args(p):
+        model_args(p)
+        p.add_argument("--record", "-r", required=True, metavar="FILE.npz|.csv",
+                       help="the recorded paths: a file of `cqplug run --record` or a CSV with columns path, t and "
+                            "the model's variables")
+        p.add_argument("--method", default="cq", help="the density unravelling that defines the record (default: cq)")
+        p.add_argument("--tolerance", type=_number, default=1e-6,
+                       help="largest part of a step off the directions the noise moves, relative to max(1, |z|) "
+                            "(default: 1e-06; measured data needs more)")
+
     filtering = sub.add_parser("filter", help="the quantum state conditioned on a recorded classical path, and the "
                                               "path's log-likelihood")
-    model_args(filtering)
-    filtering.add_argument("--record", "-r", required=True, metavar="FILE.npz|.csv",
-                           help="the recorded path: a file of `cqplug run --record` or a CSV with columns path, t and "
-                                "the model's variables")
+    record_args(filtering)
     filtering.add_argument("--path", type=int, default=0, help="which path of the file (default: 0, the first)")
-    filtering.add_argument("--method", default="cq", help="the density unravelling that defines the record "
-                                                           "(default: cq)")
-    filtering.add_argument("--tolerance", type=_number, default=1e-6,
-                           help="largest part of a step off the directions the noise moves, relative to max(1, |z|) "
-                                "(default: 1e-06; measured data needs more)")
     filtering.add_argument("--output", "-o", default=None, help="save the filter result (.json)")
     filtering.add_argument("--plot", default=None, metavar="FILE.png",
                            help="draw the recorded path and the conditioned quantum expectations")
+
+    profile = sub.add_parser("profile", help="the log-likelihood of recorded paths over a grid of one parameter, and "
+                                             "its maximum-likelihood estimate with the curvature error")
+    record_args(profile)
+    profile.add_argument("--grid", "-g", action="append", default=[], metavar="NAME=V1,V2|START:STOP:COUNT",
+                         help="the parameter and its values (once; the estimate needs the maximum inside the grid)")
+    profile.add_argument("--path", type=int, action="append", default=None,
+                         help="a path of the file (repeatable; default: every path, their log-likelihoods summed)")
+    profile.add_argument("--output", "-o", default=None,
+                         help="save the profile (.json: the values, the summed and per-path log-likelihoods, the "
+                              "estimate and its error)")
+    profile.add_argument("--plot", default=None, metavar="FILE.png",
+                         help="draw the profile, the fitted parabola and the estimate with its error")
 
     plot = sub.add_parser("plot", help="draw a saved result or scan: means with error bands, reference, histograms")
     plot.add_argument("result", help="a result (.json, .npz or .nc) or a scan (.json) saved with --output")

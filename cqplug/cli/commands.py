@@ -115,7 +115,7 @@ def _validate(options: dict) -> None:
     SolveOptions(**{k: v for k, v in options.items() if k in SolveOptions.__dataclass_fields__})
 
 
-def _check_outputs(args) -> None:
+def check_outputs(args) -> None:
     if getattr(args, "record", None) and args.command == "run":
         from ..results.records import RECORD_SUFFIXES
 
@@ -152,7 +152,7 @@ def cmd_run(args, out) -> int:
 
     registry = get_registry()
     method = registry.method(args.method)
-    _check_outputs(args)
+    check_outputs(args)
     reference = None
     if args.reference or args.reference_method:
         reference = exact_reference(registry, args.reference_method)
@@ -256,7 +256,7 @@ def cmd_scan(args, out) -> int:
 
     registry = get_registry()
     grid = parse_grid(args.grid)
-    _check_outputs(args)
+    check_outputs(args)
     method = registry.method(args.method)
     problem = Problem(args.model, parameters(args.param), t_final=args.t_final, save_dt=args.save_dt,
                       require_cq=False)
@@ -286,36 +286,6 @@ def cmd_scan(args, out) -> int:
     if result.partial:
         print("interrupted: kept the points finished (scan marked partial)", file=sys.stderr)
         return 130
-    return 0
-
-
-def cmd_filter(args, out) -> int:
-    from ..filtering import filter as run_filter
-    from ..problem import Problem
-    from ..results.records import load_records
-
-    _check_outputs(args)
-    records = load_records(args.record)
-    if not 0 <= args.path < len(records):
-        raise CQPlugError(f"--path {args.path}: {args.record} holds {len(records)} path(s), numbered from 0")
-    record = records[args.path]
-    problem = Problem(args.model, parameters(args.param))
-    variables = tuple(str(v) for v in problem.model.z)
-    if record.z_names and tuple(record.z_names) != variables:
-        raise CQPlugError(f"{args.record}: its variables ({', '.join(record.z_names)}) are not model "
-                          f"{args.model!r}'s ({', '.join(variables)}, in this order)")
-    result = run_filter(problem, record.times, record.z, method=args.method, tolerance=args.tolerance)
-    if args.output:
-        with deferred_interrupts():
-            result.save(args.output)
-        print(f"saved {args.output}", file=out)
-    print(result.summary(), file=out)
-    if args.plot:
-        from ..filtering.plotting import plot_filter
-
-        quantum = [o.name for o in problem.observables if str(o.classical).strip() == "1"]
-        plot_filter(result, args.plot, quantum or None, {o.name: o.label for o in problem.observables if o.label})
-        print(f"plotted {args.plot}", file=out)
     return 0
 
 
@@ -361,4 +331,4 @@ def cmd_new_plugin(args, out) -> int:
 
 
 COMMANDS = {"list": cmd_list, "check": cmd_check, "describe": cmd_describe, "derive": cmd_derive, "run": cmd_run,
-            "scan": cmd_scan, "filter": cmd_filter, "plot": cmd_plot, "new-plugin": cmd_new_plugin}
+            "scan": cmd_scan, "plot": cmd_plot, "new-plugin": cmd_new_plugin}

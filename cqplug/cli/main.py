@@ -9,6 +9,8 @@
                      [--record FILE.npz|.csv] [-O NAME=VALUE] ...
     cqplug scan MODEL --grid NAME=V1,V2,... [--grid NAME=START:STOP:COUNT ...] [run options] [-o SCAN.json]
     cqplug filter MODEL --record FILE.npz|.csv [-p NAME=VALUE ...] [--path K] [-o OUT.json] [--plot FILE.png]
+    cqplug profile MODEL --record FILE.npz|.csv --grid NAME=START:STOP:COUNT [-p NAME=VALUE ...] [--path K ...]
+                   [-o PROFILE.json] [--plot FILE.png]
     cqplug plot RESULT.json|.npz|.nc|SCAN.json [--observables q,sz] [--output FILE.png] [--reference EXACT.json]
     cqplug new-plugin NAME [--directory DIR]
 
@@ -114,12 +116,12 @@ def main(argv=None) -> int:
     _plugin_help(parser, argv)
     args = parser.parse_args(argv)
     _start_backend_early(argv)
-    from .commands import COMMANDS  # imports NumPy
+    from . import commands, filtering  # imports NumPy
 
     out = sys.stdout
     try:
         with terminate_as_interrupt(), _deprecations_shown():
-            return COMMANDS[args.command](args, out)
+            return (commands.COMMANDS | filtering.COMMANDS)[args.command](args, out)
     except RunFailed as exc:
         _report(exc, args.debug)
         return 1
