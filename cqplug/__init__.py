@@ -39,7 +39,8 @@ _EXPORTS = {
     "likelihood_profile": ".filtering", "maximum_likelihood": ".filtering",
 }
 
-__all__ = ["__version__", "hookimpl", *sorted(_EXPORTS)]
+# `from cqplug import *` leaves Python's built-in filter alone; cqplug.filter is still the hybrid filter
+__all__ = ["__version__", "hookimpl", *sorted(set(_EXPORTS) - {"filter"})]
 
 
 def __getattr__(name):
@@ -51,4 +52,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return __all__
+    return sorted({*__all__, *_EXPORTS})

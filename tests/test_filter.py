@@ -276,3 +276,16 @@ def test_likelihood_profile_from_the_command_line(cli, tmp_path, monkeypatch):
     kept = json.loads(out.read_text())
     assert stopped.code == 130 and kept["partial"] is True and kept["paths"] == [0], stopped.err
     np.testing.assert_allclose(numbers(kept["loglikelihood"]), per_path[0][::5], rtol=1e-12)
+
+
+@pytest.mark.unit
+def test_a_star_import_keeps_the_builtin_filter():
+    import builtins
+
+    from cqplug.filtering.filter import filter as hybrid_filter
+
+    namespace = {}
+    exec("from cqplug import *", namespace)  # a fixed statement: what a notebook user types
+    assert "filter" not in namespace and {"solve", "loglikelihood", "Problem"} <= set(namespace)
+    assert cqplug.filter is hybrid_filter and cqplug.filter is not builtins.filter and "filter" in dir(cqplug)
+    assert all(getattr(cqplug, name) is not None for name in cqplug.__all__)
