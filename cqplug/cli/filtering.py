@@ -4,13 +4,13 @@ one parameter, summed over the paths, and the maximum-likelihood estimate with i
 
 from __future__ import annotations
 
-import json
 import sys
 
 import numpy as np
 
 from .. import __version__
 from ..errors import CQPlugError
+from ..results.result import write_json
 from ..solving.interrupts import Terminated, deferred_interrupts
 from .commands import check_outputs, parameters
 
@@ -100,9 +100,10 @@ def cmd_profile(args, out) -> int:
         fixed = {k: v for k, v in problem.params.items() if k != name}
         saved = {"cqplug": __version__, "model": args.model, "parameters": fixed,
                  "record": str(args.record), "paths": list(per_path), "parameter": name, "values": list(values),
-                 "loglikelihood": _finite(total), "per_path": [_finite(v) for v in per_path.values()],
+                 "loglikelihood": total, "per_path": list(per_path.values()),
                  "estimate": estimate, "error": error, "estimate_refused": refused, "partial": stopped is not None}
-        _save_profile(saved, args.output)
+        with deferred_interrupts():
+            write_json(args.output, saved)
         print(f"saved {args.output}" + (" (PARTIAL)" if stopped else ""), file=out)
     if stopped is not None:
         by = "SIGTERM" if isinstance(stopped, Terminated) else "Ctrl-C"
@@ -130,17 +131,6 @@ def _table(name, values, total, paths) -> str:
         lines.append(f"{value:12.6g}  {ll:24.6f}  {ll - top:17.4f}" if np.isfinite(ll)
                      else f"{value:12.6g}  {'refused':>24s}")
     return "\n".join(lines)
-
-
-def _finite(values) -> list:
-    return [float(v) if np.isfinite(v) else None for v in values]
-
-
-def _save_profile(saved: dict, path) -> None:
-    from ..results.result import write_atomically
-
-    with deferred_interrupts():
-        write_atomically(path, lambda fh: fh.write(json.dumps(saved, indent=1, allow_nan=False).encode()))
 
 
 COMMANDS = {"filter": cmd_filter, "profile": cmd_profile}

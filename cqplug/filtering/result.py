@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import CQPlugError
-from ..results.result import _plain, check_output_path, write_atomically
+from ..results.result import _plain, check_output_path, write_json
 
 LOGLIKELIHOOD = "loglikelihood"  # the observable name of the running log-likelihood in to_result()
 
@@ -98,7 +98,7 @@ class FilterResult:
         """Write as JSON (atomically)."""
         path = os.fspath(path)
         check_output_path(path, (".json",))
-        write_atomically(path, lambda fh: fh.write(json.dumps(self.to_dict(), indent=1, allow_nan=False).encode()))
+        write_json(path, self.to_dict())
 
     @classmethod
     def load(cls, path) -> FilterResult:

@@ -179,11 +179,10 @@ class Result:
             from .datasets import write_netcdf
 
             return write_netcdf(self, path)
+        if suffix == ".json":
+            return write_json(path, self.to_dict())
 
         def write(fh):
-            if suffix == ".json":
-                fh.write(json.dumps(self.to_dict(), indent=1, allow_nan=False).encode())
-                return
             flat = {"info": np.array(json.dumps(_plain(self.info.to_dict()), allow_nan=False)), "times": self.times}
             for group in ("observables", "histograms", "sample_paths", "reference"):
                 for key, value in _flatten(getattr(self, group)).items():
@@ -246,6 +245,11 @@ def check_output_path(path: str, suffixes) -> None:
         raise CQPlugError(f"cannot save to {path!r}: the directory {directory} does not exist")
     if not os.access(directory, os.W_OK | os.X_OK):
         raise CQPlugError(f"cannot save to {path!r}: the directory {directory} is not writable")
+
+
+def write_json(path: str, data, indent: int | None = 1) -> None:
+    """Write ``data`` as standard JSON (arrays as lists, non-finite numbers as null) atomically."""
+    write_atomically(path, lambda fh: fh.write(json.dumps(_plain(data), indent=indent, allow_nan=False).encode()))
 
 
 def write_atomically(path: str, write) -> None:

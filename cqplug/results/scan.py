@@ -10,13 +10,12 @@ what it produced.
 
 from __future__ import annotations
 
-import json
 import os
 
 import numpy as np
 
 from .metadata import ScanInfo
-from .result import Result, _plain, check_output_path, write_atomically
+from .result import Result, check_output_path, write_json
 
 SCAN_KEYS = ("grid", "points", "results", "errors", "info")
 
@@ -82,7 +81,7 @@ class Scan:
         """Write the whole scan to one .json file (atomically)."""
         path = os.fspath(path)
         check_output_path(path, (".json",))
-        write_atomically(path, lambda fh: fh.write(json.dumps(_plain(self.to_dict()), allow_nan=False).encode()))
+        write_json(path, self.to_dict(), indent=None)
 
     @classmethod
     def load(cls, path) -> Scan:
